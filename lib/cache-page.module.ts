@@ -1,0 +1,58 @@
+import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import type { Cache } from 'cache-manager';
+import {
+  CACHE_PAGE_ASYNC_OPTIONS_TYPE,
+  CACHE_PAGE_MODULE_OPTIONS,
+  CACHE_PAGE_OPTIONS_TYPE,
+  ConfigurableCachePageModule,
+} from './cache-page.module-definition.js';
+import { RESOLVED_CACHE_PAGE_OPTIONS } from './cache-page.internal-constants.js';
+import { resolveCachePageOptions, type ResolvedCachePageOptions } from './cache-page.options.js';
+import { CachePageService } from './cache-page.service.js';
+import { CachePageInterceptor } from './http/cache-page.interceptor.js';
+import type { CachePageModuleOptions } from './interfaces/cache-page-module-options.interface.js';
+import { createMemoryCache } from './store/memory-cache.js';
+import { PageStore } from './store/page-store.js';
+
+/** The token `@nestjs/cache-manager` provides its `Cache` under. */
+const NEST_CACHE_MANAGER = 'CACHE_MANAGER';
+
+const providers: Provider[] = [
+  {
+    provide: RESOLVED_CACHE_PAGE_OPTIONS,
+    useFactory: (options: CachePageModuleOptions) => resolveCachePageOptions(options),
+    inject: [CACHE_PAGE_MODULE_OPTIONS],
+  },
+  {
+    provide: PageStore,
+    useFactory: (options: ResolvedCachePageOptions, appCache?: Cache) =>
+      new PageStore(options.cache ?? appCache ?? createMemoryCache(options.maxEntries), options),
+    inject: [RESOLVED_CACHE_PAGE_OPTIONS, { token: NEST_CACHE_MANAGER, optional: true }],
+  },
+  CachePageService,
+  CachePageInterceptor,
+  { provide: APP_INTERCEPTOR, useExisting: CachePageInterceptor },
+];
+
+/**
+ * Caches whole GET pages forever and invalidates them when the data behind them changes.
+ * Import it once, in the root module. It is global by default (`isGlobal: true`), so
+ * `CachePageService` can be injected anywhere.
+ *
+ * For example: `CachePageModule.forRoot({ ignorePaths: [/^\/admin\//] })`
+ *
+ * @publicApi
+ */
+@Module({ providers, exports: [CachePageService, CachePageInterceptor] })
+export class CachePageModule extends ConfigurableCachePageModule {
+  /** Registers the module with static options (all optional). */
+  static forRoot(options: typeof CACHE_PAGE_OPTIONS_TYPE = {}): DynamicModule {
+    return { ...super.forRoot(options), global: options.isGlobal ?? true };
+  }
+
+  /** Registers the module with options from `useFactory`, `useClass` or `useExisting`. */
+  static forRootAsync(options: typeof CACHE_PAGE_ASYNC_OPTIONS_TYPE): DynamicModule {
+    return { ...super.forRootAsync(options), global: options.isGlobal ?? true };
+  }
+}

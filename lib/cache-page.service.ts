@@ -1,0 +1,36 @@
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { PageStore } from './store/page-store.js';
+
+/**
+ * Invalidates cached pages by hand, for writes the ORM cannot see (`nativeUpdate`,
+ * `nativeDelete`, the query builder, raw SQL, other services).
+ *
+ * @publicApi
+ */
+@Injectable()
+export class CachePageService implements OnModuleDestroy {
+  constructor(private readonly store: PageStore) {}
+
+  /**
+   * Stops serving every cached variant of these paths: GET and HEAD, every query string, every
+   * spelling (trailing slash, letter case, percent-encoding). Absolute URLs are reduced to their
+   * path. Resolves once the store has recorded it; if the store fails, this process stops serving
+   * those pages at once and retries in the background (it never rejects because of the store).
+   *
+   * For example: `await cachePage.invalidate(['/', `/posts/${post.slug}`])`
+   *
+   * @throws TypeError if a value is not a path (a string starting with `/`, or an absolute URL)
+   */
+  async invalidate(paths: string | Iterable<string>): Promise<void> {
+    await this.store.invalidate(typeof paths === 'string' ? [paths] : paths);
+  }
+
+  /** Stops serving every cached page, with one write. Never calls the store's `clear()`. */
+  async invalidateAll(): Promise<void> {
+    await this.store.invalidateAll();
+  }
+
+  onModuleDestroy(): void {
+    this.store.dispose();
+  }
+}

@@ -1,0 +1,19 @@
+import { SetMetadata } from '@nestjs/common';
+import { CACHE_PAGE_METADATA } from '../cache-page.constants.js';
+import type { CachePageRouteOptions } from '../interfaces/cache-page-module-options.interface.js';
+import { resolveMilliseconds } from '../cache-page.options.js';
+
+/**
+ * Caches this route's GET pages. Needed only when the module runs with `global: false`; with the
+ * default `global: true` it just carries per-route options. On a controller, it applies to every
+ * route of it; a method's options win over its controller's.
+ *
+ * For example: `@CachePage({ ttl: 60_000 })`
+ *
+ * @param options per-route options, e.g. `ttl` in milliseconds (`0` = forever)
+ * @publicApi
+ */
+export const CachePage = (options: CachePageRouteOptions = {}): ClassDecorator & MethodDecorator => {
+  resolveMilliseconds('ttl', options.ttl, 0);
+  return SetMetadata(CACHE_PAGE_METADATA, options);
+};

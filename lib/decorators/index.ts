@@ -1,0 +1,2 @@
+export * from './cache-page.decorator.js';
+export * from './no-cache-page.decorator.js';

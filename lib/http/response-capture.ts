@@ -1,0 +1,115 @@
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+
+/** The response exactly as it went out: status, headers and body bytes. */
+export interface CapturedResponse {
+  readonly status: number;
+  readonly headers: OutgoingHttpHeaders;
+  readonly body: Buffer;
+}
+
+/** A capture in progress; `done` settles when the response finishes or is abandoned. */
+export interface ResponseCapture {
+  /** The captured response, or `undefined` if it was abandoned, aborted or too large. */
+  readonly done: Promise<CapturedResponse | undefined>;
+  /** Stop capturing (e.g. the handler returned a stream); `done` resolves `undefined`. */
+  abandon(): void;
+}
+
+/** Bodies larger than this are sent as usual but not cached. */
+export const MAX_CAPTURED_BYTES = 10 * 1024 * 1024;
+
+type WriteHead = ServerResponse['writeHead'];
+type Write = ServerResponse['write'];
+type End = ServerResponse['end'];
+
+/**
+ * Records what the adapter writes to the raw `http.ServerResponse` (Express's `res`, Fastify's
+ * `reply.raw`), after serialisation and template rendering, without changing what is sent.
+ */
+export function captureResponse(raw: ServerResponse): ResponseCapture {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let sentHeaders: OutgoingHttpHeaders | undefined;
+  let abandoned = false;
+  let settle!: (captured: CapturedResponse | undefined) => void;
+  const done = new Promise<CapturedResponse | undefined>((resolve) => (settle = resolve));
+
+  const original = { writeHead: raw.writeHead, write: raw.write, end: raw.end };
+  const collect = (chunk: unknown, encoding: unknown): void => {
+    if (abandoned || chunk === undefined || chunk === null || typeof chunk === 'function') return;
+    const buffer = toBuffer(chunk, encoding);
+    if (!buffer) return stop();
+    size += buffer.length;
+    if (size > MAX_CAPTURED_BYTES) return stop();
+    chunks.push(buffer);
+  };
+  const restore = (): void => {
+    raw.writeHead = original.writeHead;
+    raw.write = original.write;
+    raw.end = original.end;
+    raw.off('finish', onFinish);
+    raw.off('close', onClose);
+  };
+  const stop = (): void => {
+    abandoned = true;
+    chunks.length = 0;
+  };
+  const onFinish = (): void => {
+    restore();
+    settle(
+      abandoned
+        ? undefined
+        : { status: raw.statusCode, headers: sentHeaders ?? raw.getHeaders(), body: Buffer.concat(chunks) },
+    );
+  };
+  const onClose = (): void => {
+    if (raw.writableFinished) return onFinish();
+    restore();
+    settle(undefined);
+  };
+
+  raw.writeHead = function (this: ServerResponse, statusCode: number, ...rest: unknown[]) {
+    sentHeaders = { ...raw.getHeaders(), ...headersFromArguments(rest) };
+    return (original.writeHead as Function).call(this, statusCode, ...rest);
+  } as WriteHead;
+  raw.write = function (this: ServerResponse, chunk: unknown, ...rest: unknown[]) {
+    collect(chunk, rest[0]);
+    return (original.write as Function).call(this, chunk, ...rest);
+  } as Write;
+  raw.end = function (this: ServerResponse, chunk?: unknown, ...rest: unknown[]) {
+    collect(chunk, rest[0]);
+    return (original.end as Function).call(this, chunk, ...rest);
+  } as End;
+  raw.once('finish', onFinish);
+  raw.once('close', onClose);
+
+  return { done, abandon: stop };
+}
+
+/** `writeHead(status, [message], [headers])`: headers as an object or a flat/nested array. */
+function headersFromArguments(rest: unknown[]): OutgoingHttpHeaders {
+  const headers = typeof rest[0] === 'string' ? rest[1] : rest[0];
+  if (!headers || typeof headers !== 'object') return {};
+  const result: OutgoingHttpHeaders = {};
+  if (Array.isArray(headers)) {
+    const pairs = Array.isArray(headers[0]) ? headers : chunkPairs(headers);
+    for (const [name, value] of pairs as Array<[string, string]>) result[String(name).toLowerCase()] = value;
+    return result;
+  }
+  for (const [name, value] of Object.entries(headers)) result[name.toLowerCase()] = value as string;
+  return result;
+}
+
+function chunkPairs(flat: unknown[]): unknown[][] {
+  const pairs: unknown[][] = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) pairs.push([flat[i], flat[i + 1]]);
+  return pairs;
+}
+
+function toBuffer(chunk: unknown, encoding: unknown): Buffer | undefined {
+  if (typeof chunk === 'string') {
+    return Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
+  }
+  if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  return undefined;
+}

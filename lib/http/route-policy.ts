@@ -1,0 +1,52 @@
+import type { Reflector } from '@nestjs/core';
+import {
+  CACHE_PAGE_METADATA,
+  NEST_RENDER_METADATA,
+  NEST_RESPONSE_PASSTHROUGH_METADATA,
+  NEST_ROUTE_ARGS_METADATA,
+  NEST_SSE_METADATA,
+  NO_CACHE_PAGE_METADATA,
+} from '../cache-page.constants.js';
+import type { ResolvedCachePageOptions } from '../cache-page.options.js';
+import type { CachePageRouteOptions } from '../interfaces/cache-page-module-options.interface.js';
+
+/** How the cache treats one route; computed once per handler from its metadata. */
+export interface RoutePolicy {
+  readonly cacheable: boolean;
+  /** Lifetime of this route's pages, ms (`0` = forever). */
+  readonly ttl: number;
+  /** `@Render()` route: a hit must answer in place of the template engine. */
+  readonly renders: boolean;
+  /** `@Res()`/`@Next()` without passthrough: Nest sends nothing, a hit must send itself. */
+  readonly sendsOwnResponse: boolean;
+}
+
+const RESPONSE_PARAM = '1:';
+const NEXT_PARAM = '2:';
+
+/** Reads a route's cache policy from its metadata (handler wins over controller). */
+export function readRoutePolicy(
+  reflector: Reflector,
+  handler: Function,
+  controller: Function,
+  options: ResolvedCachePageOptions,
+): RoutePolicy {
+  const targets = [handler, controller];
+  const skipped = reflector.getAllAndOverride<boolean>(NO_CACHE_PAGE_METADATA, targets) === true;
+  const routeOptions = reflector.getAllAndOverride<CachePageRouteOptions | undefined>(CACHE_PAGE_METADATA, targets);
+  const streams = Reflect.getMetadata(NEST_SSE_METADATA, handler) !== undefined;
+  return {
+    cacheable: !skipped && !streams && (options.global || routeOptions !== undefined),
+    ttl: routeOptions?.ttl ?? options.ttl,
+    renders: Reflect.getMetadata(NEST_RENDER_METADATA, handler) !== undefined,
+    sendsOwnResponse: sendsOwnResponse(controller, handler.name),
+  };
+}
+
+function sendsOwnResponse(controller: Function, methodName: string): boolean {
+  const params: Record<string, unknown> = Reflect.getMetadata(NEST_ROUTE_ARGS_METADATA, controller, methodName) ?? {};
+  const injectsResponse = Object.keys(params).some(
+    (key) => key.startsWith(RESPONSE_PARAM) || key.startsWith(NEXT_PARAM),
+  );
+  return injectsResponse && Reflect.getMetadata(NEST_RESPONSE_PASSTHROUGH_METADATA, controller, methodName) !== true;
+}

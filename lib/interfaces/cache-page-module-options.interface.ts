@@ -1,0 +1,93 @@
+import type { Cache } from 'cache-manager';
+
+/** A pattern matched against a request path (without query string). */
+export type PathPattern = RegExp | string;
+
+/** Any entity class, whatever its constructor's parameters. */
+export type EntityClass = abstract new (...args: never[]) => unknown;
+
+/**
+ * Options of `CachePageModule.forRoot()` / `forRootAsync()`.
+ *
+ * @publicApi
+ */
+export interface CachePageModuleOptions {
+  /**
+   * Paths that are never stored **and never served** from the cache. A string is a regular
+   * expression source. Matched against the request path without its query string, both as
+   * received and normalised (decoded, lower-cased), so `/ADMIN/` cannot slip past `/^\/admin\//`.
+   * @default [/^\/admin\//]
+   */
+  ignorePaths?: PathPattern | PathPattern[];
+  /**
+   * Prefix of every key this module writes, so several apps can share one store.
+   * @default 'cache-page:'
+   */
+  keyPrefix?: string;
+  /**
+   * Lifetime of a cached page in milliseconds. `0` means forever, whatever default TTL the
+   * store has.
+   * @default 0
+   */
+  ttl?: number;
+  /**
+   * The cache-manager `Cache` pages are stored in. When omitted, the app's global
+   * `CACHE_MANAGER` (from `CacheModule.register({ isGlobal: true })`) is used; without one, a
+   * bounded in-memory LRU of `maxEntries` keys.
+   * @default the app's CACHE_MANAGER, else an in-memory LRU
+   */
+  cache?: Cache;
+  /**
+   * Size of the built-in in-memory LRU (pages plus one epoch key per path). Ignored when a
+   * cache is given or found.
+   * @default 10000
+   */
+  maxEntries?: number;
+  /**
+   * `true`: every GET route is cached unless `@NoCachePage()`. `false`: only `@CachePage()` routes.
+   * @default true
+   */
+  global?: boolean;
+  /**
+   * `false` turns page caching off (for development); invalidation stays harmless.
+   * @default true
+   */
+  enabled?: boolean;
+  /**
+   * Response statuses that are cached.
+   * @default [200]
+   */
+  cacheableStatuses?: number[];
+  /**
+   * Requests carrying any of these cookies (for example a session cookie) bypass the cache:
+   * nothing is served to them from it and nothing they render is stored.
+   * @default []
+   */
+  bypassCookies?: string[];
+  /**
+   * Jimmy Page mode: any flushed change of any entity invalidates every page (one write),
+   * except changes to `ignoreEntities`.
+   * @default false
+   */
+  invalidateAllOnChange?: boolean;
+  /**
+   * Entity classes (or class names) whose changes never trigger invalidation in Jimmy Page mode.
+   * @default []
+   */
+  ignoreEntities?: Array<EntityClass | string>;
+  /**
+   * Log every invalidation (entity, trigger, paths) at `debug` level.
+   * @default false
+   */
+  debug?: boolean;
+}
+
+/**
+ * Per-route options of `@CachePage()`.
+ *
+ * @publicApi
+ */
+export interface CachePageRouteOptions {
+  /** Lifetime of this route's pages in milliseconds; `0` = forever. Overrides the module `ttl`. */
+  ttl?: number;
+}

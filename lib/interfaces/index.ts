@@ -1,0 +1,1 @@
+export * from './cache-page-module-options.interface.js';

@@ -1,0 +1,180 @@
+import type { Cache } from 'cache-manager';
+import {
+  invalidationFailedMessage,
+  invalidationRecoveredMessage,
+  storeErrorMessage,
+} from '../cache-page.messages.js';
+import { ThrottledLogger } from '../utils/throttled-logger.js';
+import { newEpochToken } from './epoch-token.js';
+import { isPageEntry, type PageEntry, type RenderEpochs } from './page-entry.js';
+import { globalEpochKey, pathEpochKey, plainEntryKey, toPagePath, type PageKey } from './page-key.js';
+import { PendingInvalidations } from './pending-invalidations.js';
+
+/** What one multi-get found: a valid entry, if any, and the current epochs of its path. */
+export interface PageLookup {
+  /** The entry, only if both of its epochs are still current. */
+  readonly entry: PageEntry | undefined;
+  readonly pathEpoch: string | undefined;
+  readonly globalEpoch: string | undefined;
+}
+
+/** Settings of the store that do not change after startup. */
+export interface PageStoreSettings {
+  readonly keyPrefix: string;
+  readonly ttl: number;
+}
+
+/**
+ * Pages and epochs over a cache-manager `Cache`. Knows nothing of HTTP or ORMs.
+ *
+ * Never stale: a page is stored with the epochs its render began under, and served only while
+ * both epochs are unchanged. Invalidation writes fresh random epochs, so a render that began
+ * before it can be stored but never served after it. All query variants and spellings of a
+ * path share the path's epoch. Nothing here ever calls `clear()`.
+ */
+export class PageStore {
+  private readonly globalKey: string;
+  private readonly log = new ThrottledLogger();
+  private readonly pending: PendingInvalidations;
+  private readonly detachErrorListeners: () => void;
+
+  constructor(
+    private readonly cache: Cache,
+    private readonly settings: PageStoreSettings,
+  ) {
+    this.globalKey = globalEpochKey(settings.keyPrefix);
+    this.pending = new PendingInvalidations(
+      this.globalKey,
+      (keys) => this.renewEpochs(keys),
+      (count, retryInMs) => this.log.error('invalidate', () => invalidationFailedMessage(count, retryInMs)),
+      (count) => this.log.error('recovered', () => invalidationRecoveredMessage(count)),
+    );
+    this.detachErrorListeners = this.listenForStoreErrors();
+  }
+
+  /**
+   * Reads the entry and both epochs in one multi-get. Resolves `undefined` when this request must
+   * bypass the cache: the store failed, or an invalidation of this path is still being retried.
+   */
+  async lookup(key: PageKey): Promise<PageLookup | undefined> {
+    if (this.pending.blocks(key.epoch)) return undefined;
+    let values: unknown[];
+    try {
+      values = await this.cache.mget([key.entry, key.epoch, this.globalKey]);
+    } catch (error) {
+      this.log.error('read', (suppressed) => storeErrorMessage('read a page', suppressed), error);
+      return undefined;
+    }
+    const [entry, pathEpoch, globalEpoch] = values;
+    const current = {
+      pathEpoch: typeof pathEpoch === 'string' ? pathEpoch : undefined,
+      globalEpoch: typeof globalEpoch === 'string' ? globalEpoch : undefined,
+    };
+    const valid =
+      isPageEntry(entry) &&
+      current.pathEpoch !== undefined &&
+      entry.e[0] === current.pathEpoch &&
+      entry.e[1] === current.globalEpoch;
+    return { entry: valid ? entry : undefined, ...current };
+  }
+
+  /**
+   * The epochs a render starting now runs under. Epochs that do not exist yet (first render, or
+   * evicted) are created, because a missing epoch can never validate an entry.
+   */
+  async beginRender(key: PageKey, lookup: PageLookup): Promise<RenderEpochs | undefined> {
+    if (lookup.pathEpoch !== undefined && lookup.globalEpoch !== undefined) {
+      return [lookup.pathEpoch, lookup.globalEpoch];
+    }
+    const pathEpoch = lookup.pathEpoch ?? newEpochToken();
+    const globalEpoch = lookup.globalEpoch ?? newEpochToken();
+    const created = [
+      ...(lookup.pathEpoch === undefined ? [{ key: key.epoch, value: pathEpoch, ttl: 0 }] : []),
+      ...(lookup.globalEpoch === undefined ? [{ key: this.globalKey, value: globalEpoch, ttl: 0 }] : []),
+    ];
+    try {
+      await this.cache.mset(created);
+    } catch (error) {
+      this.log.error('write', (suppressed) => storeErrorMessage('write an epoch', suppressed), error);
+      return undefined;
+    }
+    return [pathEpoch, globalEpoch];
+  }
+
+  /** Stores a rendered page. Never rejects: a failed write only costs a later miss. */
+  async save(key: PageKey, entry: PageEntry, ttl = this.settings.ttl): Promise<void> {
+    if (this.pending.blocks(key.epoch)) return;
+    try {
+      await this.cache.set(key.entry, entry, ttl);
+    } catch (error) {
+      this.log.error('write', (suppressed) => storeErrorMessage('store a page', suppressed), error);
+    }
+  }
+
+  /**
+   * Makes every cached variant of these paths (GET and HEAD, any query string, any spelling)
+   * unservable. Throws a `TypeError` for a value that is not a page path; never rejects because
+   * of the store: a failed renewal is retried, and this process bypasses the cache for those
+   * paths meanwhile.
+   */
+  async invalidate(paths: Iterable<string>): Promise<void> {
+    const pagePaths = new Set<string>();
+    for (const path of paths) pagePaths.add(toPagePath(path));
+    if (pagePaths.size === 0) return;
+    const prefix = this.settings.keyPrefix;
+    const epochKeys = [...new Set([...pagePaths].map((path) => pathEpochKey(prefix, path)))];
+    await this.renewOrRetry(epochKeys);
+    // Dropping the plain entries only frees memory; the epochs above already made them unservable.
+    await this.cache.mdel([...pagePaths].map((path) => plainEntryKey(prefix, path))).catch(() => undefined);
+  }
+
+  /** Makes every page unservable with one epoch write (never `clear()`, never a key scan). */
+  async invalidateAll(): Promise<void> {
+    await this.renewOrRetry([this.globalKey]);
+  }
+
+  /** Stops retry timers and store listeners. */
+  dispose(): void {
+    this.pending.dispose();
+    this.detachErrorListeners();
+  }
+
+  private async renewOrRetry(epochKeys: string[]): Promise<void> {
+    if (await this.renewEpochs(epochKeys)) this.pending.settle(epochKeys);
+    else this.pending.add(epochKeys);
+  }
+
+  /**
+   * Writes fresh tokens and reads them back. Keyv-based stores swallow many errors, so a renewal
+   * counts as done only when every key now holds a token it did not hold before.
+   */
+  private async renewEpochs(epochKeys: string[]): Promise<boolean> {
+    try {
+      const before = await this.cache.mget(epochKeys);
+      const tokens = epochKeys.map(() => newEpochToken());
+      await this.cache.mset(epochKeys.map((key, i) => ({ key, value: tokens[i], ttl: 0 })));
+      const after = await this.cache.mget(epochKeys);
+      return after.every(
+        (value, i) =>
+          value === tokens[i] || (typeof value === 'string' && before[i] !== undefined && value !== before[i]),
+      );
+    } catch {
+      return false;
+    }
+  }
+
+  private listenForStoreErrors(): () => void {
+    const onError = (error: unknown) =>
+      this.log.error('store', (suppressed) => storeErrorMessage('answer', suppressed), error);
+    const onEvent = (event: { error?: unknown }) => {
+      if (event?.error !== undefined) onError(event.error);
+    };
+    const stores = (this.cache.stores ?? []) as Array<{ on?: Function; off?: Function }>;
+    for (const store of stores) store.on?.('error', onError);
+    this.cache.on?.('mget', onEvent);
+    return () => {
+      for (const store of stores) store.off?.('error', onError);
+      this.cache.off?.('mget', onEvent);
+    };
+  }
+}
