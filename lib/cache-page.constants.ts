@@ -13,6 +13,14 @@ export const CACHE_PAGE_METADATA = 'cache_page:cache';
 export const NO_CACHE_PAGE_METADATA = 'cache_page:skip';
 
 /**
+ * Metadata key written by `@DependentPaths()` on an entity class: changes to its instances
+ * invalidate the pages their `dependentPaths()` name.
+ *
+ * @publicApi
+ */
+export const DEPENDENT_PATHS_METADATA = 'cache_page:dependent_paths';
+
+/**
  * Header set on every response the cache served (`HIT`) or recorded (`MISS`).
  *
  * @publicApi
