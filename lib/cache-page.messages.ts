@@ -29,6 +29,41 @@ export const invalidationFailedMessage = (count: number, retryInMs: number): str
 export const invalidationRecoveredMessage = (count: number): string =>
   `${MODULE}: a retried invalidation of ${count} page path(s) succeeded; the cache serves them again.`;
 
+export const notAClassMessage = (value: unknown): string =>
+  `${MODULE}: @DependentPaths() decorates entity classes, not ${describe(value)}. ` +
+  `Put it on the class declaration: @DependentPaths() class Post { dependentPaths() { … } }.`;
+
+export const missingDependentPathsMessage = (className: string): string =>
+  `${MODULE}: @DependentPaths() is on class ${className || '(anonymous)'}, but it has no dependentPaths() method. ` +
+  `Add one that returns the paths of the pages showing an instance, e.g. ` +
+  `dependentPaths() { return ['/', \`/posts/\${this.slug}\`]; }, or remove the decorator.`;
+
+export const badDependentPathsMessage = (entity: string, problem: string): string =>
+  `${MODULE}: ${entity}.dependentPaths() ${problem}, so every page is invalidated instead. ` +
+  `Return page paths starting with "/" (an array, Set or generator of strings, or a promise of one).`;
+
+export const unloadedReadMessage = (entity: string, property: string): string =>
+  `${MODULE}: ${entity}.dependentPaths() read "${property}", which MikroORM had not loaded (a reference ` +
+  `knows only its primary key), so every page is invalidated instead. Build related paths from ` +
+  `primary keys, or load the entity (populate) before flushing.`;
+
+export const ormCoreMissingMessage = (reason: string): string =>
+  `${MODULE}: ${reason}, but '@mikro-orm/core' cannot be loaded, so entity changes could not invalidate ` +
+  `pages. Install it next to your driver: npm install @mikro-orm/core.`;
+
+export const entityInvalidationFailedMessage = (hook: string): string =>
+  `${MODULE}: entity-driven invalidation failed in ${hook}; every page is invalidated instead ` +
+  `(the flush or commit itself is not affected).`;
+
+export const invalidatedAfterCommitMessage = (entity: string, trigger: string, paths: readonly string[]): string =>
+  `${MODULE}: ${entity} ${trigger} → ${paths.length > 0 ? paths.join(', ') : 'no paths'}`;
+
+export const invalidatedAllMessage = (entity: string, trigger: string, reason: string): string =>
+  `${MODULE}: ${entity} ${trigger} → every page (${reason})`;
+
+export const watchingOrmsMessage = (count: number): string =>
+  `${MODULE}: watching ${count} MikroORM instance(s) for entity changes.`;
+
 /** Renders a user-supplied value for an error text, briefly and without throwing. */
 export function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 200 ? `${value.slice(0, 200)}…` : value);

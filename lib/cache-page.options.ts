@@ -1,6 +1,7 @@
 import type { Cache } from 'cache-manager';
 import type {
   CachePageModuleOptions,
+  CachePageOrm,
   EntityClass,
 } from './interfaces/cache-page-module-options.interface.js';
 import {
@@ -23,6 +24,8 @@ export interface ResolvedCachePageOptions {
   readonly invalidateAllOnChange: boolean;
   readonly ignoreEntities: ReadonlySet<string>;
   readonly debug: boolean;
+  /** `undefined`: find the app's MikroORM providers at startup. */
+  readonly orm: readonly CachePageOrm[] | undefined;
 }
 
 export const DEFAULT_IGNORE_PATHS: readonly RegExp[] = [/^\/admin\//];
@@ -52,6 +55,7 @@ export function resolveCachePageOptions(options: CachePageModuleOptions = {}): R
     invalidateAllOnChange: resolveBoolean('invalidateAllOnChange', options.invalidateAllOnChange, false),
     ignoreEntities: resolveEntityNames(options.ignoreEntities),
     debug: resolveBoolean('debug', options.debug, false),
+    orm: resolveOrms(options.orm),
   };
 }
 
@@ -143,6 +147,19 @@ function resolveEntityNames(value: unknown): ReadonlySet<string> {
     );
   }
   return new Set(names);
+}
+
+function resolveOrms(value: unknown): CachePageOrm[] | undefined {
+  if (value === undefined) return undefined;
+  const orms: unknown[] = Array.isArray(value) ? value : [value];
+  const isOrm = (orm: unknown) =>
+    typeof (orm as { em?: { getEventManager?: unknown } } | null)?.em?.getEventManager === 'function';
+  if (!orms.every(isOrm)) {
+    throw new TypeError(
+      invalidOptionMessage('orm', value, 'must be a MikroORM instance or an array of them (what MikroORM.init() returns)'),
+    );
+  }
+  return orms as CachePageOrm[];
 }
 
 function resolveCache(value: unknown): Cache | undefined {

@@ -7,6 +7,16 @@ export type PathPattern = RegExp | string;
 export type EntityClass = abstract new (...args: never[]) => unknown;
 
 /**
+ * What the module needs of a MikroORM instance (6.x or 7.x): the `MikroORM` object itself, as
+ * `MikroORM.init()` returns it or `@mikro-orm/nestjs` provides it.
+ *
+ * @publicApi
+ */
+export interface CachePageOrm {
+  readonly em: { getEventManager(): { registerSubscriber(subscriber: never): void } };
+}
+
+/**
  * Options of `CachePageModule.forRoot()` / `forRootAsync()`.
  *
  * @publicApi
@@ -72,9 +82,19 @@ export interface CachePageModuleOptions {
   invalidateAllOnChange?: boolean;
   /**
    * Entity classes (or class names) whose changes never trigger invalidation in Jimmy Page mode.
+   * If such a class has `@DependentPaths()`, its own paths are still invalidated.
    * @default []
    */
   ignoreEntities?: Array<EntityClass | string>;
+  /**
+   * The MikroORM instances whose entity changes invalidate pages. When omitted, every `MikroORM`
+   * provider of the app is watched (the default and all named contexts of `@mikro-orm/nestjs`,
+   * or your own `{ provide: MikroORM, useValue }`). `[]` turns entity-driven invalidation off.
+   *
+   * For example: `forRootAsync({ inject: [MikroORM], useFactory: (orm: MikroORM) => ({ orm }) })`
+   * @default every MikroORM provider of the app
+   */
+  orm?: CachePageOrm | CachePageOrm[];
   /**
    * Log every invalidation (entity, trigger, paths) at `debug` level.
    * @default false
