@@ -12,6 +12,7 @@ import { resolveCachePageOptions, type ResolvedCachePageOptions } from './cache-
 import { CachePageService } from './cache-page.service.js';
 import { CachePageInterceptor } from './http/cache-page.interceptor.js';
 import type { CachePageModuleOptions } from './interfaces/cache-page-module-options.interface.js';
+import { CachePageOrmRegistrar } from './orm/index.js';
 import { createMemoryCache } from './store/memory-cache.js';
 import { PageStore } from './store/page-store.js';
 
@@ -33,6 +34,7 @@ const providers: Provider[] = [
   CachePageService,
   CachePageInterceptor,
   { provide: APP_INTERCEPTOR, useExisting: CachePageInterceptor },
+  CachePageOrmRegistrar,
 ];
 
 /**
