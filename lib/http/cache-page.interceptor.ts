@@ -70,8 +70,11 @@ export class CachePageInterceptor implements NestInterceptor {
     if (!lookup) return next.handle();
 
     const response = context.switchToHttp().getResponse<HttpResponse>();
-    const page = lookup.entry ?? (await this.renders.join(key.entry, lookup.pathEpoch, lookup.globalEpoch));
-    if (page) return this.replay(response, page, policy, request);
+    if (lookup.entry) return this.replay(response, lookup.entry, policy, request);
+    // No await between this join and the begin() in renderAndStore, or two lookups finishing
+    // together could both miss the other's render.
+    const running = this.renders.join(key.entry, lookup.pathEpoch, lookup.globalEpoch);
+    if (running) return this.replayRunning(running, response, policy, request, next);
     if (this.adapter.getRequestMethod(request) !== 'GET') {
       this.adapter.setHeader(response, CACHE_STATUS_HEADER, 'MISS');
       return next.handle();
@@ -121,6 +124,17 @@ export class CachePageInterceptor implements NestInterceptor {
     return replayPage(this.adapter, response, page, policy, request.headers?.['if-none-match']);
   }
 
+  private async replayRunning(
+    running: Promise<PageEntry | undefined>,
+    response: HttpResponse,
+    policy: RoutePolicy,
+    request: HttpRequest,
+    next: CallHandler,
+  ): Promise<Observable<unknown>> {
+    const page = await running;
+    return page ? this.replay(response, page, policy, request) : next.handle();
+  }
+
   private async renderAndStore(
     key: PageKey,
     lookup: PageLookup,
@@ -128,11 +142,14 @@ export class CachePageInterceptor implements NestInterceptor {
     response: HttpResponse,
     next: CallHandler,
   ): Promise<Observable<unknown>> {
+    const render = this.renders.begin(key.entry, lookup.pathEpoch, lookup.globalEpoch);
     const epochs = await this.store.beginRender(key, lookup);
-    if (!epochs) return next.handle();
+    if (!epochs) {
+      render.finish(undefined);
+      return next.handle();
+    }
     const preexisting = headerNames(response);
     this.adapter.setHeader(response, CACHE_STATUS_HEADER, 'MISS');
-    const render = this.renders.begin(key.entry, epochs);
     const capture = captureResponse(response.raw ?? (response as unknown as ServerResponse));
     void capture.done.then((captured) => {
       const entry = captured && toPageEntry(captured, this.options.cacheableStatuses, preexisting, epochs);

@@ -1,7 +1,8 @@
-import type { PageEntry, RenderEpochs } from '../store/page-entry.js';
+import type { PageEntry } from '../store/page-entry.js';
 
 interface Flight {
-  readonly epochs: RenderEpochs;
+  readonly pathEpoch: string | undefined;
+  readonly globalEpoch: string | undefined;
   readonly result: Promise<PageEntry | undefined>;
 }
 
@@ -13,8 +14,9 @@ export interface FlightHandle {
 /**
  * Single-flight for page renders in this process: concurrent misses of one key wait for the
  * render already running instead of running the handler again. A waiter joins only a render
- * that began under the epochs the waiter itself just read, so a render that began before an
- * invalidation is never handed to a request that arrived after it.
+ * whose own lookup read the same epochs as the waiter's, so a render that began before an
+ * invalidation is never handed to a request that arrived after it. A render registers right
+ * after its lookup, before any further await, so that lookups finishing later find it.
  */
 export class InFlightRenders {
   private readonly flights = new Map<string, Flight>();
@@ -22,14 +24,14 @@ export class InFlightRenders {
   /** The page of the render running for `key` under exactly these epochs, if there is one. */
   join(key: string, pathEpoch: string | undefined, globalEpoch: string | undefined) {
     const flight = this.flights.get(key);
-    if (!flight || flight.epochs[0] !== pathEpoch || flight.epochs[1] !== globalEpoch) return undefined;
+    if (!flight || flight.pathEpoch !== pathEpoch || flight.globalEpoch !== globalEpoch) return undefined;
     return flight.result;
   }
 
-  /** Registers a render of `key` under `epochs`, replacing an older one for the same key. */
-  begin(key: string, epochs: RenderEpochs): FlightHandle {
+  /** Registers a render of `key` whose lookup read these epochs, replacing an older one. */
+  begin(key: string, pathEpoch: string | undefined, globalEpoch: string | undefined): FlightHandle {
     let finish!: (entry: PageEntry | undefined) => void;
-    const flight: Flight = { epochs, result: new Promise((resolve) => (finish = resolve)) };
+    const flight: Flight = { pathEpoch, globalEpoch, result: new Promise((resolve) => (finish = resolve)) };
     this.flights.set(key, flight);
     return {
       finish: (entry) => {

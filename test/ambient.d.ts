@@ -1,0 +1,4 @@
+declare module 'hbs' {
+  const hbs: { registerHelper(name: string, helper: (...args: unknown[]) => unknown): void };
+  export default hbs;
+}
