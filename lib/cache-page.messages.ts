@@ -5,6 +5,9 @@ export const invalidOptionMessage = (option: string, value: unknown, expected: s
   `${MODULE}: option "${option}" ${expected} (got ${describe(value)}). ` +
   `Fix it in CachePageModule.forRoot({ ${option}: … }) or in your forRootAsync() factory.`;
 
+export const invalidRouteOptionMessage = (option: string, value: unknown, expected: string): string =>
+  `${MODULE}: @CachePage(): "${option}" ${expected} (got ${describe(value)}). Fix the decorator's options.`;
+
 export const invalidIgnorePathMessage = (value: unknown, reason: string): string =>
   `${MODULE}: "ignorePaths" entry ${describe(value)} is not a valid regular expression (${reason}). ` +
   `Pass a RegExp such as /^\\/admin\\// or a valid pattern string.`;

@@ -1,7 +1,7 @@
 import { SetMetadata } from '@nestjs/common';
 import { CACHE_PAGE_METADATA } from '../cache-page.constants.js';
 import type { CachePageRouteOptions } from '../interfaces/cache-page-module-options.interface.js';
-import { resolveMilliseconds } from '../cache-page.options.js';
+import { invalidRouteOptionMessage } from '../cache-page.messages.js';
 
 /**
  * Caches this route's GET pages. Needed only when the module runs with `global: false`; with the
@@ -14,6 +14,9 @@ import { resolveMilliseconds } from '../cache-page.options.js';
  * @publicApi
  */
 export const CachePage = (options: CachePageRouteOptions = {}): ClassDecorator & MethodDecorator => {
-  resolveMilliseconds('ttl', options.ttl, 0);
+  const { ttl } = options;
+  if (ttl !== undefined && (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl < 0)) {
+    throw new TypeError(invalidRouteOptionMessage('ttl', ttl, 'must be a number of milliseconds >= 0 (0 = forever)'));
+  }
   return SetMetadata(CACHE_PAGE_METADATA, options);
 };

@@ -1,0 +1,79 @@
+import { afterEach, describe, expect, test } from '@jest/globals';
+import { CacheModule } from '@nestjs/cache-manager';
+import KeyvRedis from '@keyv/redis';
+import { createCache } from 'cache-manager';
+import request from 'supertest';
+import { CachePageService } from 'nestjs-cache-page';
+import { FlakyCache, RecordingLogger } from '../support/flaky-cache.js';
+import { ADAPTERS, createPagesApp, type PagesApp } from './fixtures/create-pages-app.js';
+
+describe.each(ADAPTERS)('fail open on %s', (adapter) => {
+  let pages: PagesApp | undefined;
+  afterEach(async () => {
+    await pages?.app.close();
+    pages = undefined;
+  });
+
+  const moduleErrors = (logger: RecordingLogger) => logger.errors.filter((line) => line.startsWith('CachePageModule'));
+
+  test('with a store that throws, every request is served uncached and errors are logged once', async () => {
+    const flaky = new FlakyCache(createCache());
+    flaky.down = true;
+    const logger = new RecordingLogger();
+    pages = await createPagesApp(adapter, { cache: flaky.cache }, [], logger);
+
+    for (let i = 1; i <= 20; i++) {
+      const response = await request(pages.server).get('/json').expect(200);
+      expect(response.headers['x-cache']).toBeUndefined();
+      expect(JSON.parse(response.text).call).toBe(i);
+    }
+    const errors = moduleErrors(logger);
+    expect(errors.length).toBeGreaterThanOrEqual(1);
+    expect(errors.length).toBeLessThanOrEqual(2);
+    expect(errors[0]).toContain('failed to read a page');
+  });
+
+  test('with Redis unreachable, requests are served uncached (no 5xx)', async () => {
+    const unreachable = new KeyvRedis({ url: 'redis://127.0.0.1:1', socket: { reconnectStrategy: false } });
+    pages = await createPagesApp(adapter, {}, [CacheModule.register({ isGlobal: true, stores: [unreachable] })]);
+    for (let i = 1; i <= 5; i++) {
+      const response = await request(pages.server).get('/text').expect(200);
+      expect(response.headers['x-cache']).not.toBe('HIT');
+    }
+    expect(pages.data.counters.of('text')).toBe(5);
+  });
+
+  test('a failed invalidation is retried, and the page is not served from the cache meanwhile', async () => {
+    const flaky = new FlakyCache(createCache());
+    const logger = new RecordingLogger();
+    pages = await createPagesApp(adapter, { cache: flaky.cache }, [], logger);
+    const cachePage = pages.app.get(CachePageService);
+    const get = () => request(pages!.server).get('/items/retry');
+
+    await get();
+    expect((await get()).headers['x-cache']).toBe('HIT');
+
+    flaky.down = true;
+    pages.data.value = 'changed';
+    await expect(cachePage.invalidate('/items/retry')).resolves.toBeUndefined();
+    const duringOutage = await get().expect(200);
+    expect(duringOutage.headers['x-cache']).toBeUndefined();
+    expect(duringOutage.text).toContain('value changed');
+
+    flaky.down = false;
+    const seen: Array<string | undefined> = [];
+    const deadline = Date.now() + 10_000;
+    let response = await get();
+    while (response.headers['x-cache'] === undefined && Date.now() < deadline) {
+      seen.push(response.headers['x-cache']);
+      expect(response.text).toContain('value changed');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      response = await get();
+    }
+    expect(response.headers['x-cache']).toBe('MISS');
+    expect(response.text).toContain('value changed');
+    expect((await get()).headers['x-cache']).toBe('HIT');
+    expect(moduleErrors(logger).some((line) => line.includes('invalidating 1 page path(s) failed'))).toBe(true);
+    expect(flaky.clearCalls).toBe(0);
+  });
+});

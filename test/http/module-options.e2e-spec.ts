@@ -1,0 +1,153 @@
+import { afterEach, describe, expect, test } from '@jest/globals';
+import { Injectable, Module } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { createCache } from 'cache-manager';
+import request from 'supertest';
+import {
+  CachePageModule,
+  CachePageService,
+  type CachePageModuleOptions,
+  type CachePageOptionsFactory,
+} from 'nestjs-cache-page';
+import { FlakyCache } from '../support/flaky-cache.js';
+import { ADAPTERS, createPagesApp, type PagesApp } from './fixtures/create-pages-app.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe.each(ADAPTERS)('module options on %s', (adapter) => {
+  let pages: PagesApp | undefined;
+  afterEach(async () => {
+    await pages?.app.close();
+    pages = undefined;
+  });
+  const get = (path: string) => request(pages!.server).get(path);
+
+  test('enabled: false serves nothing from the cache, and invalidation stays harmless', async () => {
+    pages = await createPagesApp(adapter, { enabled: false });
+    await get('/json').expect(200);
+    const second = await get('/json').expect(200);
+    expect(second.headers['x-cache']).toBeUndefined();
+    expect(pages.data.counters.of('json')).toBe(2);
+    await expect(pages.app.get(CachePageService).invalidate('/json')).resolves.toBeUndefined();
+    await expect(pages.app.get(CachePageService).invalidateAll()).resolves.toBeUndefined();
+  });
+
+  test('global: false caches only @CachePage() routes', async () => {
+    pages = await createPagesApp(adapter, { global: false });
+    await get('/json');
+    expect((await get('/json')).headers['x-cache']).toBeUndefined();
+    await get('/short-lived');
+    expect((await get('/short-lived')).headers['x-cache']).toBe('HIT');
+    expect(pages.data.counters.of('json')).toBe(2);
+    expect(pages.data.counters.of('short-lived')).toBe(1);
+  });
+
+  test('cacheableStatuses widens what is stored', async () => {
+    pages = await createPagesApp(adapter, { cacheableStatuses: [200, 203] });
+    const miss = await get('/accepted').expect(203);
+    const hit = await get('/accepted').expect(203);
+    expect(hit.headers['x-cache']).toBe('HIT');
+    expect(hit.text).toBe(miss.text);
+    expect(pages.data.counters.of('accepted')).toBe(1);
+  });
+
+  test('ignorePaths also matches the normalised path, so /ADMIN/ cannot slip past /^\\/admin\\//', async () => {
+    pages = await createPagesApp(adapter, { ignorePaths: [/^\/admin\//, '^/search'] });
+    await get('/admin/dashboard');
+    expect((await get('/admin/dashboard')).headers['x-cache']).toBeUndefined();
+    const upper = await get('/ADMIN/dashboard');
+    if (upper.status === 200) expect((await get('/ADMIN/dashboard')).headers['x-cache']).toBeUndefined();
+    await get('/search?q=1');
+    expect((await get('/search?q=1')).headers['x-cache']).toBeUndefined();
+    expect((await get('/json')).headers['x-cache']).toBe('MISS');
+  });
+
+  test('ttl 0 keeps pages forever even when the store has a default TTL', async () => {
+    const cache = createCache({ ttl: 40 });
+    pages = await createPagesApp(adapter, { cache });
+    await get('/json');
+    await sleep(100);
+    expect((await get('/json')).headers['x-cache']).toBe('HIT');
+    expect(pages.data.counters.of('json')).toBe(1);
+  });
+
+  test('a module ttl expires pages', async () => {
+    pages = await createPagesApp(adapter, { ttl: 40 });
+    await get('/json');
+    expect((await get('/json')).headers['x-cache']).toBe('HIT');
+    await sleep(100);
+    expect((await get('/json')).headers['x-cache']).toBe('MISS');
+  });
+
+  test('invalidateAll() renews one epoch and never calls clear() on the store', async () => {
+    const flaky = new FlakyCache(createCache());
+    pages = await createPagesApp(adapter, { cache: flaky.cache });
+    await get('/json');
+    await get('/text');
+    await pages.app.get(CachePageService).invalidateAll();
+    expect((await get('/json')).headers['x-cache']).toBe('MISS');
+    expect((await get('/text')).headers['x-cache']).toBe('MISS');
+    expect(flaky.clearCalls).toBe(0);
+  });
+
+  test('the built-in memory store is bounded by maxEntries', async () => {
+    pages = await createPagesApp(adapter, { maxEntries: 20 });
+    for (let i = 0; i < 60; i++) await get(`/items/bounded-${i}`);
+    expect((await get('/items/bounded-0')).headers['x-cache']).toBe('MISS');
+    expect((await get('/items/bounded-59')).headers['x-cache']).toBe('HIT');
+  });
+});
+
+describe('module registration', () => {
+  @Injectable()
+  class OptionsFactory implements CachePageOptionsFactory {
+    createCachePageOptions(): CachePageModuleOptions {
+      return { keyPrefix: 'from-class:' };
+    }
+  }
+
+  @Module({ providers: [OptionsFactory], exports: [OptionsFactory] })
+  class ConfigModule {}
+
+  const compile = async (imports: unknown[]) => {
+    const moduleRef = await Test.createTestingModule({ imports: imports as never[] }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    await app.init();
+    return app;
+  };
+
+  test.each([
+    ['forRoot()', CachePageModule.forRoot()],
+    ['forRootAsync({ useFactory })', CachePageModule.forRootAsync({ useFactory: async () => ({ ttl: 0 }) })],
+    ['forRootAsync({ useClass })', CachePageModule.forRootAsync({ useClass: OptionsFactory })],
+    [
+      'forRootAsync({ useExisting })',
+      CachePageModule.forRootAsync({ imports: [ConfigModule], useExisting: OptionsFactory }),
+    ],
+  ])('%s is global: CachePageService is injectable from a feature module', async (_name, dynamicModule) => {
+    @Injectable()
+    class Consumer {
+      constructor(readonly cachePage: CachePageService) {}
+    }
+    @Module({ providers: [Consumer] })
+    class FeatureModule {}
+
+    const app = await compile([dynamicModule, FeatureModule]);
+    expect(app.get(Consumer).cachePage).toBeInstanceOf(CachePageService);
+    await app.close();
+  });
+
+  test.each([
+    [{ ttl: -1 }, '"ttl"', '-1'],
+    [{ keyPrefix: 42 }, '"keyPrefix"', '42'],
+    [{ ignorePaths: ['('] }, '"ignorePaths"', '"("'],
+    [{ cacheableStatuses: [] }, '"cacheableStatuses"', '[]'],
+    [{ bypassCookies: 'sid' }, '"bypassCookies"', '"sid"'],
+    [{ cache: {} }, '"cache"', 'missing get, mget, set, mset, mdel'],
+  ])('bad option %j fails at startup naming the module, the option and the value', async (options, option, value) => {
+    const attempt = compile([CachePageModule.forRoot(options as CachePageModuleOptions)]);
+    await expect(attempt).rejects.toThrow('CachePageModule');
+    await expect(attempt).rejects.toThrow(option);
+    await expect(attempt).rejects.toThrow(value);
+  });
+});
