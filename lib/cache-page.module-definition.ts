@@ -1,4 +1,5 @@
-import { ConfigurableModuleBuilder } from '@nestjs/common';
+import { ConfigurableModuleBuilder, type Type } from '@nestjs/common';
+import type { CachePageInterceptor } from './http/cache-page.interceptor.js';
 import type { CachePageModuleOptions } from './interfaces/cache-page-module-options.interface.js';
 
 /**
@@ -10,6 +11,26 @@ export interface CachePageOptionsFactory {
   createCachePageOptions(): CachePageModuleOptions | Promise<CachePageModuleOptions>;
 }
 
+/**
+ * Registration settings of `forRoot()`/`forRootAsync()` that shape the module itself rather
+ * than its behaviour.
+ *
+ * @publicApi
+ */
+export interface CachePageModuleExtras {
+  /**
+   * Register the module globally, so `CachePageService` can be injected anywhere.
+   * @default true
+   */
+  isGlobal?: boolean;
+  /**
+   * A subclass of `CachePageInterceptor` (overriding `isRequestCacheable()` or `trackBy()`) to
+   * bind in its place.
+   * @default CachePageInterceptor
+   */
+  interceptor?: Type<CachePageInterceptor>;
+}
+
 export const {
   ConfigurableModuleClass: ConfigurableCachePageModule,
   MODULE_OPTIONS_TOKEN: CACHE_PAGE_MODULE_OPTIONS,
@@ -18,5 +39,5 @@ export const {
 } = new ConfigurableModuleBuilder<CachePageModuleOptions>({ moduleName: 'CachePage' })
   .setClassMethodName('forRoot')
   .setFactoryMethodName('createCachePageOptions' as keyof CachePageOptionsFactory)
-  .setExtras({ isGlobal: true }, (definition) => definition)
+  .setExtras<CachePageModuleExtras>({ isGlobal: true }, (definition) => definition)
   .build();

@@ -6,6 +6,7 @@ import {
   CACHE_PAGE_MODULE_OPTIONS,
   CACHE_PAGE_OPTIONS_TYPE,
   ConfigurableCachePageModule,
+  type CachePageModuleExtras,
 } from './cache-page.module-definition.js';
 import { RESOLVED_CACHE_PAGE_OPTIONS } from './cache-page.internal-constants.js';
 import { resolveCachePageOptions, type ResolvedCachePageOptions } from './cache-page.options.js';
@@ -50,11 +51,18 @@ const providers: Provider[] = [
 export class CachePageModule extends ConfigurableCachePageModule {
   /** Registers the module with static options (all optional). */
   static forRoot(options: typeof CACHE_PAGE_OPTIONS_TYPE = {}): DynamicModule {
-    return { ...super.forRoot(options), global: options.isGlobal ?? true };
+    return withExtras(super.forRoot(options), options);
   }
 
   /** Registers the module with options from `useFactory`, `useClass` or `useExisting`. */
   static forRootAsync(options: typeof CACHE_PAGE_ASYNC_OPTIONS_TYPE): DynamicModule {
-    return { ...super.forRootAsync(options), global: options.isGlobal ?? true };
+    return withExtras(super.forRootAsync(options), options);
   }
+}
+
+// Applied here rather than through setExtras' transform, which sees the wrong values in
+// forRootAsync (nestjs/nest#15661).
+function withExtras(definition: DynamicModule, { isGlobal = true, interceptor }: CachePageModuleExtras): DynamicModule {
+  const interceptorOverride = interceptor ? [{ provide: CachePageInterceptor, useClass: interceptor }] : [];
+  return { ...definition, global: isGlobal, providers: [...(definition.providers ?? []), ...interceptorOverride] };
 }

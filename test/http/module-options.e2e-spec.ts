@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
-import { Injectable, Module } from '@nestjs/common';
+import { Injectable, Module, type ExecutionContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { createCache } from 'cache-manager';
 import request from 'supertest';
 import {
+  CachePageInterceptor,
   CachePageModule,
   CachePageService,
   type CachePageModuleOptions,
@@ -149,5 +150,28 @@ describe('module registration', () => {
     await expect(attempt).rejects.toThrow('CachePageModule');
     await expect(attempt).rejects.toThrow(option);
     await expect(attempt).rejects.toThrow(value);
+  });
+});
+
+describe('a custom interceptor subclass', () => {
+  test('replaces the built-in one: its isRequestCacheable() and trackBy() decide', async () => {
+    @Injectable()
+    class TrackingParamsIgnored extends CachePageInterceptor {
+      protected override trackBy(context: ExecutionContext): string | undefined {
+        const url = super.trackBy(context);
+        return url?.replace(/[?&]utm_[^&]*/g, '').replace(/^([^?]*)&/, '$1?');
+      }
+      protected override isRequestCacheable(context: ExecutionContext): boolean {
+        const { headers } = context.switchToHttp().getRequest<{ headers: Record<string, string> }>();
+        return headers['x-preview'] === undefined && super.isRequestCacheable(context);
+      }
+    }
+    const pages = await createPagesApp('express', { interceptor: TrackingParamsIgnored });
+    const get = (path: string) => request(pages.server).get(path);
+    await get('/search?q=a');
+    expect((await get('/search?q=a&utm_source=mail')).headers['x-cache']).toBe('HIT');
+    expect((await get('/search?q=a').set('x-preview', '1')).headers['x-cache']).toBeUndefined();
+    expect(pages.data.counters.of('search')).toBe(2);
+    await pages.app.close();
   });
 });
