@@ -58,8 +58,11 @@ export const entityInvalidationFailedMessage = (hook: string): string =>
   `${MODULE}: entity-driven invalidation failed in ${hook}; every page is invalidated instead ` +
   `(the flush or commit itself is not affected).`;
 
-export const invalidatedAfterCommitMessage = (entity: string, trigger: string, paths: readonly string[]): string =>
-  `${MODULE}: ${entity} ${trigger} → ${paths.length > 0 ? paths.join(', ') : 'no paths'}`;
+export const invalidatedAfterCommitMessage = (
+  entity: string,
+  trigger: string,
+  paths: readonly string[],
+): string => `${MODULE}: ${entity} ${trigger} → ${paths.length > 0 ? paths.join(', ') : 'no paths'}`;
 
 export const invalidatedAllMessage = (entity: string, trigger: string, reason: string): string =>
   `${MODULE}: ${entity} ${trigger} → every page (${reason})`;
@@ -69,7 +72,8 @@ export const watchingOrmsMessage = (count: number): string =>
 
 /** Renders a user-supplied value for an error text, briefly and without throwing. */
 export function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 200 ? `${value.slice(0, 200)}…` : value);
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 200 ? `${value.slice(0, 200)}…` : value);
   if (value instanceof RegExp) return String(value);
   if (typeof value === 'function') return value.name ? `function ${value.name}` : 'a function';
   if (value === null || value === undefined) return String(value);

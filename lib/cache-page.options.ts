@@ -101,7 +101,8 @@ function resolveString(option: string, value: unknown, fallback: string): string
 
 function resolveBoolean(option: string, value: unknown, fallback: boolean): boolean {
   if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw new TypeError(invalidOptionMessage(option, value, 'must be true or false'));
+  if (typeof value !== 'boolean')
+    throw new TypeError(invalidOptionMessage(option, value, 'must be true or false'));
   return value;
 }
 
@@ -121,7 +122,11 @@ function resolveStatuses(value: unknown): ReadonlySet<number> {
     value.every((status) => Number.isInteger(status) && status >= 200 && status < 600);
   if (!valid) {
     throw new TypeError(
-      invalidOptionMessage('cacheableStatuses', value, 'must be a non-empty array of HTTP statuses (e.g. [200])'),
+      invalidOptionMessage(
+        'cacheableStatuses',
+        value,
+        'must be a non-empty array of HTTP statuses (e.g. [200])',
+      ),
     );
   }
   return new Set(value as number[]);
@@ -156,7 +161,11 @@ function resolveOrms(value: unknown): CachePageOrm[] | undefined {
     typeof (orm as { em?: { getEventManager?: unknown } } | null)?.em?.getEventManager === 'function';
   if (!orms.every(isOrm)) {
     throw new TypeError(
-      invalidOptionMessage('orm', value, 'must be a MikroORM instance or an array of them (what MikroORM.init() returns)'),
+      invalidOptionMessage(
+        'orm',
+        value,
+        'must be a MikroORM instance or an array of them (what MikroORM.init() returns)',
+      ),
     );
   }
   return orms as CachePageOrm[];
@@ -170,4 +179,3 @@ function resolveCache(value: unknown): Cache | undefined {
   if (missing.length > 0) throw new TypeError(invalidCacheMessage(missing));
   return value as Cache;
 }
-

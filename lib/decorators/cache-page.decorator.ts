@@ -16,7 +16,9 @@ import { invalidRouteOptionMessage } from '../cache-page.messages.js';
 export const CachePage = (options: CachePageRouteOptions = {}): ClassDecorator & MethodDecorator => {
   const { ttl } = options;
   if (ttl !== undefined && (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl < 0)) {
-    throw new TypeError(invalidRouteOptionMessage('ttl', ttl, 'must be a number of milliseconds >= 0 (0 = forever)'));
+    throw new TypeError(
+      invalidRouteOptionMessage('ttl', ttl, 'must be a number of milliseconds >= 0 (0 = forever)'),
+    );
   }
   return SetMetadata(CACHE_PAGE_METADATA, options);
 };

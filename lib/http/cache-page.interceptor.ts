@@ -117,7 +117,9 @@ export class CachePageInterceptor implements NestInterceptor {
   }
 
   private isIgnoredPath(key: PageKey): boolean {
-    return this.options.ignorePaths.some((pattern) => pattern.test(key.path) || pattern.test(key.normalisedPath));
+    return this.options.ignorePaths.some(
+      (pattern) => pattern.test(key.path) || pattern.test(key.normalisedPath),
+    );
   }
 
   private replay(response: HttpResponse, page: PageEntry, policy: RoutePolicy, request: HttpRequest) {

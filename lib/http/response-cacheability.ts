@@ -42,7 +42,13 @@ export function toPageEntry(
   if (captured.body.length > 0 && !TEXTUAL_CONTENT_TYPE.test(contentType)) return undefined;
 
   const body = captured.body.toString('utf8');
-  return { s: captured.status, h: replayedHeaders(headers, preexisting), b: body, t: weakEtag(body), e: epochs };
+  return {
+    s: captured.status,
+    h: replayedHeaders(headers, preexisting),
+    b: body,
+    t: weakEtag(body),
+    e: epochs,
+  };
 }
 
 function replayedHeaders(headers: OutgoingHttpHeaders, preexisting: ReadonlySet<string>): PageEntry['h'] {

@@ -33,7 +33,10 @@ export function readRoutePolicy(
 ): RoutePolicy {
   const targets = [handler, controller];
   const skipped = reflector.getAllAndOverride<boolean>(NO_CACHE_PAGE_METADATA, targets) === true;
-  const routeOptions = reflector.getAllAndOverride<CachePageRouteOptions | undefined>(CACHE_PAGE_METADATA, targets);
+  const routeOptions = reflector.getAllAndOverride<CachePageRouteOptions | undefined>(
+    CACHE_PAGE_METADATA,
+    targets,
+  );
   const streams = Reflect.getMetadata(NEST_SSE_METADATA, handler) !== undefined;
   return {
     cacheable: !skipped && !streams && (options.global || routeOptions !== undefined),
@@ -44,9 +47,13 @@ export function readRoutePolicy(
 }
 
 function sendsOwnResponse(controller: Function, methodName: string): boolean {
-  const params: Record<string, unknown> = Reflect.getMetadata(NEST_ROUTE_ARGS_METADATA, controller, methodName) ?? {};
+  const params: Record<string, unknown> =
+    Reflect.getMetadata(NEST_ROUTE_ARGS_METADATA, controller, methodName) ?? {};
   const injectsResponse = Object.keys(params).some(
     (key) => key.startsWith(RESPONSE_PARAM) || key.startsWith(NEXT_PARAM),
   );
-  return injectsResponse && Reflect.getMetadata(NEST_RESPONSE_PASSTHROUGH_METADATA, controller, methodName) !== true;
+  return (
+    injectsResponse &&
+    Reflect.getMetadata(NEST_RESPONSE_PASSTHROUGH_METADATA, controller, methodName) !== true
+  );
 }

@@ -51,7 +51,10 @@ export const plainEntryKey = (prefix: string, path: string): string => boundKey(
  * merge distinct pages into one epoch; that only over-invalidates, which is safe.
  */
 export function normalisePath(path: string): string {
-  let normalised = safeDecode(path).normalize('NFC').toLowerCase().replace(/\/{2,}/g, '/');
+  let normalised = safeDecode(path)
+    .normalize('NFC')
+    .toLowerCase()
+    .replace(/\/{2,}/g, '/');
   if (normalised.length > 1 && normalised.endsWith('/')) normalised = normalised.replace(/\/+$/, '');
   return normalised === '' ? '/' : normalised;
 }

@@ -156,7 +156,8 @@ export class PageStore {
       const after = await this.cache.mget(epochKeys);
       return after.every(
         (value, i) =>
-          value === tokens[i] || (typeof value === 'string' && before[i] !== undefined && value !== before[i]),
+          value === tokens[i] ||
+          (typeof value === 'string' && before[i] !== undefined && value !== before[i]),
       );
     } catch {
       return false;

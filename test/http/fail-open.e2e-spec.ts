@@ -14,7 +14,8 @@ describe.each(ADAPTERS)('fail open on %s', (adapter) => {
     pages = undefined;
   });
 
-  const moduleErrors = (logger: RecordingLogger) => logger.errors.filter((line) => line.startsWith('CachePageModule'));
+  const moduleErrors = (logger: RecordingLogger) =>
+    logger.errors.filter((line) => line.startsWith('CachePageModule'));
 
   test('with a store that throws, every request is served uncached and errors are logged once', async () => {
     const flaky = new FlakyCache(createCache());
@@ -35,7 +36,9 @@ describe.each(ADAPTERS)('fail open on %s', (adapter) => {
 
   test('with Redis unreachable, requests are served uncached (no 5xx)', async () => {
     const unreachable = new KeyvRedis({ url: 'redis://127.0.0.1:1', socket: { reconnectStrategy: false } });
-    pages = await createPagesApp(adapter, {}, [CacheModule.register({ isGlobal: true, stores: [unreachable] })]);
+    pages = await createPagesApp(adapter, {}, [
+      CacheModule.register({ isGlobal: true, stores: [unreachable] }),
+    ]);
     for (let i = 1; i <= 5; i++) {
       const response = await request(pages.server).get('/text').expect(200);
       expect(response.headers['x-cache']).not.toBe('HIT');
@@ -73,7 +76,9 @@ describe.each(ADAPTERS)('fail open on %s', (adapter) => {
     expect(response.headers['x-cache']).toBe('MISS');
     expect(response.text).toContain('value changed');
     expect((await get()).headers['x-cache']).toBe('HIT');
-    expect(moduleErrors(logger).some((line) => line.includes('invalidating 1 page path(s) failed'))).toBe(true);
+    expect(moduleErrors(logger).some((line) => line.includes('invalidating 1 page path(s) failed'))).toBe(
+      true,
+    );
     expect(flaky.clearCalls).toBe(0);
   });
 });

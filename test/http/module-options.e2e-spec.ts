@@ -145,12 +145,15 @@ describe('module registration', () => {
     [{ cacheableStatuses: [] }, '"cacheableStatuses"', '[]'],
     [{ bypassCookies: 'sid' }, '"bypassCookies"', '"sid"'],
     [{ cache: {} }, '"cache"', 'missing get, mget, set, mset, mdel'],
-  ])('bad option %j fails at startup naming the module, the option and the value', async (options, option, value) => {
-    const attempt = compile([CachePageModule.forRoot(options as CachePageModuleOptions)]);
-    await expect(attempt).rejects.toThrow('CachePageModule');
-    await expect(attempt).rejects.toThrow(option);
-    await expect(attempt).rejects.toThrow(value);
-  });
+  ])(
+    'bad option %j fails at startup naming the module, the option and the value',
+    async (options, option, value) => {
+      const attempt = compile([CachePageModule.forRoot(options as CachePageModuleOptions)]);
+      await expect(attempt).rejects.toThrow('CachePageModule');
+      await expect(attempt).rejects.toThrow(option);
+      await expect(attempt).rejects.toThrow(value);
+    },
+  );
 });
 
 describe('a custom interceptor subclass', () => {

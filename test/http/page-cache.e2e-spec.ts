@@ -186,7 +186,13 @@ for (const store of ALL_STORES) {
       });
 
       test('aliases of a path (trailing slash, case, percent-encoding) are all invalidated with it', async () => {
-        const aliases = ['/items/caf%C3%A9', '/items/caf%C3%A9/', '/ITEMS/caf%C3%A9', '/items/caf%c3%a9', '//items/caf%C3%A9'];
+        const aliases = [
+          '/items/caf%C3%A9',
+          '/items/caf%C3%A9/',
+          '/ITEMS/caf%C3%A9',
+          '/items/caf%c3%a9',
+          '//items/caf%C3%A9',
+        ];
         const served: string[] = [];
         for (const url of aliases) {
           const first = await get(url);

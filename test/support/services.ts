@@ -25,7 +25,13 @@ export function isReachable(url: string, timeoutMs = 1_000): Promise<boolean> {
  * skipped with a loud warning, and under `CI=true` it fails instead, so a green CI always means
  * the suite ran.
  */
-export function describeWithService(service: string, url: string, reachable: boolean, name: string, body: () => void) {
+export function describeWithService(
+  service: string,
+  url: string,
+  reachable: boolean,
+  name: string,
+  body: () => void,
+) {
   if (reachable) return describe(name, body);
   const reason = `${service} not reachable at ${url}`;
   if (process.env.CI === 'true') {

@@ -10,7 +10,9 @@ import {
 describe('page keys', () => {
   test('follow the documented format <prefix><METHOD>:<path>[?<sorted query>]', () => {
     expect(pageKeyFromUrl('cache-page:', 'GET', '/posts/hello').entry).toBe('cache-page:GET:/posts/hello');
-    expect(pageKeyFromUrl('cache-page:', 'GET', '/search?q=b&a=1').entry).toBe('cache-page:GET:/search?a=1&q=b');
+    expect(pageKeyFromUrl('cache-page:', 'GET', '/search?q=b&a=1').entry).toBe(
+      'cache-page:GET:/search?a=1&q=b',
+    );
     expect(pageKeyFromUrl('cache-page:', 'GET', '/search?').entry).toBe('cache-page:GET:/search');
   });
 
