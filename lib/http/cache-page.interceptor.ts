@@ -12,9 +12,10 @@ import { CACHE_STATUS_HEADER } from '../cache-page.constants.js';
 import { RESOLVED_CACHE_PAGE_OPTIONS } from '../cache-page.internal-constants.js';
 import type { ResolvedCachePageOptions } from '../cache-page.options.js';
 import type { PageEntry } from '../store/page-entry.js';
-import { pageKeyFromUrl, type PageKey } from '../store/page-key.js';
+import { isPromise } from '../store/page-backend.js';
 import { PageStore, type PageLookup } from '../store/page-store.js';
 import { InFlightRenders } from './in-flight-renders.js';
+import { PageKeyCache, type RequestPageKey } from './page-key-cache.js';
 import { headerNames, isPersonalRequest, isStreamingBody } from './request-rules.js';
 import { toPageEntry } from './response-cacheability.js';
 import { captureResponse } from './response-capture.js';
@@ -28,6 +29,15 @@ interface HttpRequest {
 interface HttpResponse {
   raw?: ServerResponse;
   getHeaders?: () => Record<string, unknown>;
+}
+
+/** One request on its way through the cache. */
+interface Exchange {
+  readonly key: RequestPageKey;
+  readonly policy: RoutePolicy;
+  readonly request: HttpRequest;
+  readonly response: HttpResponse;
+  readonly next: CallHandler;
 }
 
 /**
@@ -47,39 +57,37 @@ export class CachePageInterceptor implements NestInterceptor {
   private readonly policies = new WeakMap<Function, RoutePolicy>();
   private readonly renders = new InFlightRenders();
   private readonly seenRequests = new WeakSet<object>();
+  private readonly keys: PageKeyCache;
 
   constructor(
     @Inject(RESOLVED_CACHE_PAGE_OPTIONS) protected readonly options: ResolvedCachePageOptions,
     protected readonly store: PageStore,
     protected readonly reflector: Reflector,
     protected readonly httpAdapterHost: HttpAdapterHost,
-  ) {}
+  ) {
+    this.keys = new PageKeyCache(options.keyPrefix, options.ignorePaths);
+  }
 
-  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+  intercept(
+    context: ExecutionContext,
+    next: CallHandler,
+  ): Observable<unknown> | Promise<Observable<unknown>> {
     if (!this.options.enabled || context.getType() !== 'http') return next.handle();
     const policy = this.routePolicy(context);
     if (!policy.cacheable || !this.isRequestCacheable(context)) return next.handle();
-    const request = context.switchToHttp().getRequest<HttpRequest>();
+    const http = context.switchToHttp();
+    const request = http.getRequest<HttpRequest>();
     const url = this.trackBy(context);
     if (url === undefined || this.seenRequests.has(request)) return next.handle();
     this.seenRequests.add(request);
+    const key = this.keys.get(url);
+    if (key.ignored) return next.handle();
 
-    const key = pageKeyFromUrl(this.options.keyPrefix, 'GET', url);
-    if (this.isIgnoredPath(key)) return next.handle();
-    const lookup = await this.store.lookup(key);
-    if (!lookup) return next.handle();
-
-    const response = context.switchToHttp().getResponse<HttpResponse>();
-    if (lookup.entry) return this.replay(response, lookup.entry, policy, request);
-    // No await between this join and the begin() in renderAndStore, or two lookups finishing
-    // together could both miss the other's render.
-    const running = this.renders.join(key.entry, lookup.pathEpoch, lookup.globalEpoch);
-    if (running) return this.replayRunning(running, response, policy, request, next);
-    if (this.adapter.getRequestMethod(request) !== 'GET') {
-      this.adapter.setHeader(response, CACHE_STATUS_HEADER, 'MISS');
-      return next.handle();
-    }
-    return this.renderAndStore(key, lookup, policy, response, next);
+    const exchange: Exchange = { key, policy, request, response: http.getResponse<HttpResponse>(), next };
+    const lookup = this.store.lookup(key);
+    return isPromise(lookup)
+      ? lookup.then((found) => this.answer(exchange, found))
+      : this.answer(exchange, lookup);
   }
 
   /**
@@ -116,33 +124,31 @@ export class CachePageInterceptor implements NestInterceptor {
     return policy;
   }
 
-  private isIgnoredPath(key: PageKey): boolean {
-    return this.options.ignorePaths.some(
-      (pattern) => pattern.test(key.path) || pattern.test(key.normalisedPath),
-    );
+  /** Serves the page, joins a render already running for it, or renders and stores it. */
+  private answer(
+    exchange: Exchange,
+    lookup: PageLookup | undefined,
+  ): Observable<unknown> | Promise<Observable<unknown>> {
+    if (!lookup) return exchange.next.handle();
+    if (lookup.entry) return this.replay(exchange, lookup.entry);
+    // No await between this join and the begin() in renderAndStore, or two lookups finishing
+    // together could both miss the other's render.
+    const running = this.renders.join(exchange.key.entry, lookup.pathEpoch, lookup.globalEpoch);
+    if (running) return running.then((page) => (page ? this.replay(exchange, page) : exchange.next.handle()));
+    if (this.adapter.getRequestMethod(exchange.request) !== 'GET') {
+      this.adapter.setHeader(exchange.response, CACHE_STATUS_HEADER, 'MISS');
+      return exchange.next.handle();
+    }
+    return this.renderAndStore(exchange, lookup);
   }
 
-  private replay(response: HttpResponse, page: PageEntry, policy: RoutePolicy, request: HttpRequest) {
+  private replay({ response, policy, request }: Exchange, page: PageEntry): Observable<unknown> {
     return replayPage(this.adapter, response, page, policy, request.headers?.['if-none-match']);
   }
 
-  private async replayRunning(
-    running: Promise<PageEntry | undefined>,
-    response: HttpResponse,
-    policy: RoutePolicy,
-    request: HttpRequest,
-    next: CallHandler,
-  ): Promise<Observable<unknown>> {
-    const page = await running;
-    return page ? this.replay(response, page, policy, request) : next.handle();
-  }
-
   private async renderAndStore(
-    key: PageKey,
+    { key, policy, response, next }: Exchange,
     lookup: PageLookup,
-    policy: RoutePolicy,
-    response: HttpResponse,
-    next: CallHandler,
   ): Promise<Observable<unknown>> {
     const render = this.renders.begin(key.entry, lookup.pathEpoch, lookup.globalEpoch);
     const epochs = await this.store.beginRender(key, lookup);

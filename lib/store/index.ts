@@ -1,4 +1,6 @@
 export * from './page-entry.js';
 export * from './page-key.js';
 export * from './page-store.js';
-export * from './memory-cache.js';
+export * from './page-backend.js';
+export * from './memory-backend.js';
+export * from './cache-manager-backend.js';

@@ -1,11 +1,12 @@
-import type { Cache } from 'cache-manager';
 import {
+  invalidInvalidationPathMessage,
   invalidationFailedMessage,
   invalidationRecoveredMessage,
   storeErrorMessage,
 } from '../cache-page.messages.js';
 import { ThrottledLogger } from '../utils/throttled-logger.js';
 import { newEpochToken } from './epoch-token.js';
+import { isPromise, type BackendEntry, type MaybePromise, type PageBackend } from './page-backend.js';
 import { isPageEntry, type PageEntry, type RenderEpochs } from './page-entry.js';
 import { globalEpochKey, pathEpochKey, plainEntryKey, toPagePath, type PageKey } from './page-key.js';
 import { PendingInvalidations } from './pending-invalidations.js';
@@ -25,7 +26,8 @@ export interface PageStoreSettings {
 }
 
 /**
- * Pages and epochs over a cache-manager `Cache`. Knows nothing of HTTP or ORMs.
+ * Pages and epochs over a backend (the memory LRU or a cache-manager `Cache`). Knows nothing
+ * of HTTP or ORMs.
  *
  * Never stale: a page is stored with the epochs its render began under, and served only while
  * both epochs are unchanged. Invalidation writes fresh random epochs, so a render that began
@@ -39,7 +41,7 @@ export class PageStore {
   private readonly detachErrorListeners: () => void;
 
   constructor(
-    private readonly cache: Cache,
+    private readonly backend: PageBackend,
     private readonly settings: PageStoreSettings,
   ) {
     this.globalKey = globalEpochKey(settings.keyPrefix);
@@ -49,33 +51,25 @@ export class PageStore {
       (count, retryInMs) => this.log.error('invalidate', () => invalidationFailedMessage(count, retryInMs)),
       (count) => this.log.error('recovered', () => invalidationRecoveredMessage(count)),
     );
-    this.detachErrorListeners = this.listenForStoreErrors();
+    this.detachErrorListeners = backend.onError((error) =>
+      this.log.error('store', (suppressed) => storeErrorMessage('answer', suppressed), error),
+    );
   }
 
   /**
-   * Reads the entry and both epochs in one multi-get. Resolves `undefined` when this request must
+   * Reads the entry and both epochs in one multi-get. Gives `undefined` when this request must
    * bypass the cache: the store failed, or an invalidation of this path is still being retried.
+   * Synchronous when the backend is, so a memory hit costs no await.
    */
-  async lookup(key: PageKey): Promise<PageLookup | undefined> {
+  lookup(key: PageKey): MaybePromise<PageLookup | undefined> {
     if (this.pending.blocks(key.epoch)) return undefined;
-    let values: unknown[];
+    let values: MaybePromise<readonly unknown[]>;
     try {
-      values = await this.cache.mget([key.entry, key.epoch, this.globalKey]);
+      values = this.backend.getMany([key.entry, key.epoch, this.globalKey]);
     } catch (error) {
-      this.log.error('read', (suppressed) => storeErrorMessage('read a page', suppressed), error);
-      return undefined;
+      return this.readFailed(error);
     }
-    const [entry, pathEpoch, globalEpoch] = values;
-    const current = {
-      pathEpoch: typeof pathEpoch === 'string' ? pathEpoch : undefined,
-      globalEpoch: typeof globalEpoch === 'string' ? globalEpoch : undefined,
-    };
-    const valid =
-      isPageEntry(entry) &&
-      current.pathEpoch !== undefined &&
-      entry.e[0] === current.pathEpoch &&
-      entry.e[1] === current.globalEpoch;
-    return { entry: valid ? entry : undefined, ...current };
+    return isPromise(values) ? values.then(toLookup, (error) => this.readFailed(error)) : toLookup(values);
   }
 
   /**
@@ -88,12 +82,12 @@ export class PageStore {
     }
     const pathEpoch = lookup.pathEpoch ?? newEpochToken();
     const globalEpoch = lookup.globalEpoch ?? newEpochToken();
-    const created = [
+    const created: BackendEntry[] = [
       ...(lookup.pathEpoch === undefined ? [{ key: key.epoch, value: pathEpoch, ttl: 0 }] : []),
       ...(lookup.globalEpoch === undefined ? [{ key: this.globalKey, value: globalEpoch, ttl: 0 }] : []),
     ];
     try {
-      await this.cache.mset(created);
+      await this.backend.setMany(created);
     } catch (error) {
       this.log.error('write', (suppressed) => storeErrorMessage('write an epoch', suppressed), error);
       return undefined;
@@ -105,7 +99,7 @@ export class PageStore {
   async save(key: PageKey, entry: PageEntry, ttl = this.settings.ttl): Promise<void> {
     if (this.pending.blocks(key.epoch)) return;
     try {
-      await this.cache.set(key.entry, entry, ttl);
+      await this.backend.setMany([{ key: key.entry, value: entry, ttl }]);
     } catch (error) {
       this.log.error('write', (suppressed) => storeErrorMessage('store a page', suppressed), error);
     }
@@ -118,6 +112,9 @@ export class PageStore {
    * paths meanwhile.
    */
   async invalidate(paths: Iterable<string>): Promise<void> {
+    if (typeof (paths as Partial<Iterable<string>> | null)?.[Symbol.iterator] !== 'function') {
+      throw new TypeError(invalidInvalidationPathMessage(paths));
+    }
     const pagePaths = new Set<string>();
     for (const path of paths) pagePaths.add(toPagePath(path));
     if (pagePaths.size === 0) return;
@@ -125,7 +122,11 @@ export class PageStore {
     const epochKeys = [...new Set([...pagePaths].map((path) => pathEpochKey(prefix, path)))];
     await this.renewOrRetry(epochKeys);
     // Dropping the plain entries only frees memory; the epochs above already made them unservable.
-    await this.cache.mdel([...pagePaths].map((path) => plainEntryKey(prefix, path))).catch(() => undefined);
+    try {
+      await this.backend.deleteMany([...pagePaths].map((path) => plainEntryKey(prefix, path)));
+    } catch {
+      // Best effort: these entries are already unservable.
+    }
   }
 
   /** Makes every page unservable with one epoch write (never `clear()`, never a key scan). */
@@ -150,10 +151,10 @@ export class PageStore {
    */
   private async renewEpochs(epochKeys: string[]): Promise<boolean> {
     try {
-      const before = await this.cache.mget(epochKeys);
+      const before = await this.backend.getMany(epochKeys);
       const tokens = epochKeys.map(() => newEpochToken());
-      await this.cache.mset(epochKeys.map((key, i) => ({ key, value: tokens[i], ttl: 0 })));
-      const after = await this.cache.mget(epochKeys);
+      await this.backend.setMany(epochKeys.map((key, i) => ({ key, value: tokens[i], ttl: 0 })));
+      const after = await this.backend.getMany(epochKeys);
       return after.every(
         (value, i) =>
           value === tokens[i] ||
@@ -164,18 +165,22 @@ export class PageStore {
     }
   }
 
-  private listenForStoreErrors(): () => void {
-    const onError = (error: unknown) =>
-      this.log.error('store', (suppressed) => storeErrorMessage('answer', suppressed), error);
-    const onEvent = (event: { error?: unknown }) => {
-      if (event?.error !== undefined) onError(event.error);
-    };
-    const stores = (this.cache.stores ?? []) as Array<{ on?: Function; off?: Function }>;
-    for (const store of stores) store.on?.('error', onError);
-    this.cache.on?.('mget', onEvent);
-    return () => {
-      for (const store of stores) store.off?.('error', onError);
-      this.cache.off?.('mget', onEvent);
-    };
+  private readFailed(error: unknown): undefined {
+    this.log.error('read', (suppressed) => storeErrorMessage('read a page', suppressed), error);
+    return undefined;
   }
+}
+
+/** Interprets `[entry, path epoch, global epoch]` as read in one multi-get. */
+function toLookup([entry, pathEpoch, globalEpoch]: readonly unknown[]): PageLookup {
+  const current = {
+    pathEpoch: typeof pathEpoch === 'string' ? pathEpoch : undefined,
+    globalEpoch: typeof globalEpoch === 'string' ? globalEpoch : undefined,
+  };
+  const valid =
+    isPageEntry(entry) &&
+    current.pathEpoch !== undefined &&
+    entry.e[0] === current.pathEpoch &&
+    entry.e[1] === current.globalEpoch;
+  return { entry: valid ? entry : undefined, ...current };
 }
