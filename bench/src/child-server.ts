@@ -1,0 +1,40 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** A benchmark app running in its own process. */
+export interface ChildServer {
+  readonly baseUrl: string;
+  stop(): Promise<void>;
+}
+
+const SERVER = fileURLToPath(new URL('./server.js', import.meta.url));
+
+/** Starts `server.js` (or another entry) with the given environment and waits for `READY <port>`. */
+export function startServer(env: Record<string, string>, entry = SERVER): Promise<ChildServer> {
+  const child = spawn(process.execPath, [entry], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${output}`)), 30_000);
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)));
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const ready = /READY (\d+)/.exec(output);
+      if (!ready) return;
+      clearTimeout(timer);
+      resolve({ baseUrl: `http://127.0.0.1:${ready[1]}`, stop: () => stop(child) });
+    });
+  });
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.removeAllListeners('exit');
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
+  });
+}

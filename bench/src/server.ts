@@ -1,0 +1,71 @@
+import 'reflect-metadata';
+import KeyvRedis from '@keyv/redis';
+import { CacheInterceptor, CacheModule } from '@nestjs/cache-manager';
+import { Module, type DynamicModule, type INestApplication, type Provider } from '@nestjs/common';
+import { APP_INTERCEPTOR, NestFactory } from '@nestjs/core';
+import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import handlebars from 'handlebars';
+import { fileURLToPath } from 'node:url';
+import { CachePageModule } from 'nestjs-cache-page';
+import { BenchController } from './bench.controller.js';
+import { NoopInterceptor } from './noop.interceptor.js';
+
+/** What wraps the routes: nothing, an interceptor that does nothing, Nest's CacheInterceptor, or this library. */
+export type Mode = 'floor' | 'noop-interceptor' | 'nest-cache' | 'page-cache';
+export type Adapter = 'express' | 'fastify';
+export type Store = 'memory' | 'redis';
+
+const VIEWS = fileURLToPath(new URL('../views', import.meta.url));
+
+/**
+ * Boots one benchmark app, configured by BENCH_MODE, BENCH_ADAPTER, BENCH_STORE, BENCH_REDIS_URL,
+ * BENCH_KEY_PREFIX and BENCH_MAX_ENTRIES, on an ephemeral port, and prints `READY <port>` when it listens.
+ */
+async function main(): Promise<void> {
+  const mode = (process.env.BENCH_MODE ?? 'floor') as Mode;
+  const adapter = (process.env.BENCH_ADAPTER ?? 'express') as Adapter;
+  const store = (process.env.BENCH_STORE ?? 'memory') as Store;
+  const app = await createApp(mode, adapter, store);
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address() as { port: number };
+  process.stdout.write(`READY ${address.port}\n`);
+  process.on('SIGTERM', () => void app.close().then(() => process.exit(0)));
+}
+
+export async function createApp(mode: Mode, adapter: Adapter, store: Store): Promise<INestApplication> {
+  const imports: DynamicModule[] = [];
+  const providers: Provider[] = [];
+  const redisStores = () => (store === 'redis' ? [new KeyvRedis(process.env.BENCH_REDIS_URL)] : undefined);
+  if (mode === 'noop-interceptor') providers.push({ provide: APP_INTERCEPTOR, useClass: NoopInterceptor });
+  if (mode === 'nest-cache') {
+    imports.push(CacheModule.register({ stores: redisStores() }));
+    providers.push({ provide: APP_INTERCEPTOR, useClass: CacheInterceptor });
+  }
+  if (mode === 'page-cache') {
+    if (store === 'redis') imports.push(CacheModule.register({ isGlobal: true, stores: redisStores() }));
+    const maxEntries = Number(process.env.BENCH_MAX_ENTRIES ?? 10_000);
+    imports.push(
+      CachePageModule.forRoot({ keyPrefix: process.env.BENCH_KEY_PREFIX ?? 'bench:', maxEntries }),
+    );
+  }
+
+  @Module({ imports, providers, controllers: [BenchController] })
+  class BenchModule {}
+
+  if (adapter === 'express') {
+    const app = await NestFactory.create<NestExpressApplication>(BenchModule, new ExpressAdapter(), {
+      logger: ['error'],
+    });
+    app.setBaseViewsDir(VIEWS);
+    app.setViewEngine('hbs');
+    return app;
+  }
+  const app = await NestFactory.create<NestFastifyApplication>(BenchModule, new FastifyAdapter(), {
+    logger: ['error'],
+  });
+  app.setViewEngine({ engine: { handlebars }, templates: VIEWS });
+  return app;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) void main();
