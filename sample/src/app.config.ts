@@ -1,0 +1,82 @@
+import { fileURLToPath } from 'node:url';
+
+/** The HTTP platform the blog runs on. */
+export type AdapterName = 'express' | 'fastify';
+
+/** Where the blog keeps its posts. */
+export type DatabaseConfig =
+  { readonly kind: 'sqlite'; readonly file: string } | { readonly kind: 'postgresql'; readonly url: string };
+
+/** Everything the environment decides; `readConfig()` builds it, tests write it by hand. */
+export interface AppConfig {
+  readonly port: number;
+  readonly adapter: AdapterName;
+  readonly database: DatabaseConfig;
+  /** Redis for the page cache; without it, pages live in this process's memory. */
+  readonly redisUrl?: string;
+  /** The site's public address, for the absolute links of the RSS feed. */
+  readonly publicUrl: string;
+}
+
+/** `sample/blog.sqlite`, wherever the app is started from. */
+export const DEFAULT_SQLITE_FILE = fileURLToPath(new URL('../blog.sqlite', import.meta.url));
+
+/**
+ * Reads `PORT`, `ADAPTER`, `DATABASE_URL`, `REDIS_URL` and `PUBLIC_URL`.
+ *
+ * `DATABASE_URL` is a `postgres://` / `postgresql://` URL for PostgreSQL, or `file:<path>` for
+ * another SQLite file; without it the blog lives in `sample/blog.sqlite`.
+ */
+export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const port = Number(env.PORT || 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new Error(`PORT must be a port number (got "${env.PORT}")`);
+  const adapter = (env.ADAPTER || 'express').toLowerCase();
+  if (adapter !== 'express' && adapter !== 'fastify') {
+    throw new Error(`ADAPTER must be "express" or "fastify" (got "${env.ADAPTER}")`);
+  }
+  return {
+    port,
+    adapter,
+    database: readDatabase(env.DATABASE_URL),
+    redisUrl: env.REDIS_URL || undefined,
+    publicUrl: (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, ''),
+  };
+}
+
+function readDatabase(url: string | undefined): DatabaseConfig {
+  if (!url) return { kind: 'sqlite', file: DEFAULT_SQLITE_FILE };
+  if (/^postgres(ql)?:\/\//.test(url)) return { kind: 'postgresql', url };
+  if (url.startsWith('file:'))
+    return { kind: 'sqlite', file: url.startsWith('file://') ? fileURLToPath(url) : url.slice(5) };
+  throw new Error(`DATABASE_URL must start with postgresql:// or file: (got "${url}")`);
+}
+
+/** What `main.ts` prints: which adapter, database and page store this run uses. */
+export function describeConfig(config: AppConfig): Record<'adapter' | 'database' | 'cache', string> {
+  const { database } = config;
+  return {
+    adapter: config.adapter === 'express' ? 'Express (ADAPTER=fastify for Fastify)' : 'Fastify',
+    database:
+      database.kind === 'sqlite'
+        ? `SQLite ${database.file}${database.file === DEFAULT_SQLITE_FILE ? ' (DATABASE_URL=postgresql://… for PostgreSQL)' : ''}`
+        : `PostgreSQL ${redact(database.url)}, schema "blog"`,
+    cache: config.redisUrl
+      ? `Redis ${redact(config.redisUrl)}`
+      : 'in-process memory (REDIS_URL=redis://… for Redis)',
+  };
+}
+
+/** The URL without its password. */
+function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return url;
+  }
+}
+
+/** Injection token of the `AppConfig` the app was built with. */
+export const APP_CONFIG = Symbol('AppConfig');

@@ -1,0 +1,35 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { AdminModule } from './admin/admin.module.js';
+import { ApiModule } from './api/api.module.js';
+import { APP_CONFIG, type AppConfig } from './app.config.js';
+import { AuthorsModule } from './authors/authors.module.js';
+import { PageCacheModule } from './cache/page-cache.module.js';
+import { CommentsModule } from './comments/comments.module.js';
+import { DatabaseModule } from './database/database.module.js';
+import { FeedModule } from './feed/feed.module.js';
+import { PostsModule } from './posts/posts.module.js';
+import { TagsModule } from './tags/tags.module.js';
+
+/** The blog: database, page cache, and one module per resource. */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      global: true,
+      imports: [
+        DatabaseModule.forRoot(config.database),
+        PageCacheModule.forRoot(config.redisUrl),
+        PostsModule,
+        TagsModule,
+        AuthorsModule,
+        CommentsModule,
+        FeedModule,
+        ApiModule,
+        AdminModule,
+      ],
+      providers: [{ provide: APP_CONFIG, useValue: config }],
+      exports: [APP_CONFIG],
+    };
+  }
+}

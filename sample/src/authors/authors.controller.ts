@@ -1,0 +1,22 @@
+import { Controller, Get, NotFoundException, Param, Render } from '@nestjs/common';
+import { longDate, pageView } from '../common/page.view.js';
+import { postUrl } from '../posts/post.view.js';
+import { AuthorsService } from './authors.service.js';
+
+@Controller('authors')
+export class AuthorsController {
+  constructor(private readonly authors: AuthorsService) {}
+
+  @Get(':slug')
+  @Render('author')
+  async show(@Param('slug') slug: string) {
+    const author = await this.authors.findBySlug(slug);
+    if (!author) throw new NotFoundException(`No author "${slug}"`);
+    const posts = author.posts.getItems().map((post) => ({
+      title: post.title,
+      url: postUrl(post),
+      date: longDate(post.publishedAt),
+    }));
+    return pageView(author.name, { author: { name: author.name, bio: author.bio }, posts });
+  }
+}

@@ -1,0 +1,25 @@
+import KeyvRedis from '@keyv/redis';
+import { CacheModule } from '@nestjs/cache-manager';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { CachePageModule } from 'nestjs-cache-page';
+import { StalePagesCleaner } from './stale-pages.cleaner.js';
+
+/**
+ * The page cache: every GET page of the app, except the admin area, kept until the entities it
+ * shows change. With `redisUrl` the pages live in Redis (shared by every instance of the app);
+ * without it, in this process's memory.
+ */
+@Module({})
+export class PageCacheModule {
+  static forRoot(redisUrl?: string): DynamicModule {
+    return {
+      module: PageCacheModule,
+      imports: [
+        ...(redisUrl ? [CacheModule.register({ isGlobal: true, stores: [new KeyvRedis(redisUrl)] })] : []),
+        // `/admin` itself as well as everything under it (the default, /^\/admin\//, misses `/admin`).
+        CachePageModule.forRoot({ ignorePaths: [/^\/admin(\/|$)/], keyPrefix: 'blog-sample:' }),
+      ],
+      providers: [StalePagesCleaner],
+    };
+  }
+}

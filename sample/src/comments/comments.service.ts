@@ -1,0 +1,49 @@
+import { EntityManager } from '@mikro-orm/core';
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { Post } from '../posts/post.entity.js';
+import { Comment } from './comment.entity.js';
+
+/** What a reader submits. */
+export interface CommentInput {
+  readonly authorName: string;
+  readonly body: string;
+}
+
+@Injectable()
+export class CommentsService {
+  constructor(private readonly em: EntityManager) {}
+
+  /** The comments of a post, oldest first. */
+  forPost(post: Post): Promise<Comment[]> {
+    return this.em.find(Comment, { post }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+  }
+
+  /** The latest comments of the whole blog, for moderation. */
+  latest(limit: number): Promise<Comment[]> {
+    return this.em.find(
+      Comment,
+      {},
+      { populate: ['post'], orderBy: { createdAt: 'desc', id: 'desc' }, limit },
+    );
+  }
+
+  /** Adds a comment to the post with this slug (loaded, so `Comment.dependentPaths()` can read its slug). */
+  async add(slug: string, input: CommentInput): Promise<Comment> {
+    const post = await this.em.findOne(Post, { slug });
+    if (!post) throw new NotFoundException(`No post "${slug}"`);
+    const comment = this.em.create(Comment, {
+      post,
+      authorName: input.authorName,
+      body: input.body,
+      createdAt: new Date(),
+    });
+    await this.em.flush();
+    return comment;
+  }
+
+  async remove(id: number): Promise<void> {
+    const comment = await this.em.findOne(Comment, { id }, { populate: ['post'] });
+    if (!comment) throw new NotFoundException(`No comment #${id}`);
+    await this.em.remove(comment).flush();
+  }
+}

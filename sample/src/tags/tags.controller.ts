@@ -1,0 +1,23 @@
+import { Controller, Get, NotFoundException, Param, Render } from '@nestjs/common';
+import { longDate, pageView } from '../common/page.view.js';
+import { excerpt, postUrl } from '../posts/post.view.js';
+import { TagsService } from './tags.service.js';
+
+@Controller('tags')
+export class TagsController {
+  constructor(private readonly tags: TagsService) {}
+
+  @Get(':slug')
+  @Render('tag')
+  async show(@Param('slug') slug: string) {
+    const tag = await this.tags.findBySlug(slug);
+    if (!tag) throw new NotFoundException(`No tag "${slug}"`);
+    const posts = tag.posts.getItems().map((post) => ({
+      title: post.title,
+      url: postUrl(post),
+      date: longDate(post.publishedAt),
+      excerpt: excerpt(post.body),
+    }));
+    return pageView(`Posts tagged ${tag.name}`, { tag: { name: tag.name }, posts });
+  }
+}
