@@ -1,0 +1,187 @@
+import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
+import type { AdapterName } from '../../sample/src/app.config.js';
+import { BlogUnderTest } from './blog-under-test.js';
+
+/*
+ * The sample blog (sample/), as a visitor and an editor use it: what `npm run demo` shows, and
+ * what the entities' dependentPaths() promise. Seed facts used below:
+ *   caching-whole-pages  Ada  [Caching, NestJS]      measuring-a-cache-hit  Alan  [Performance]
+ *   hello-world          Alan [TypeScript]           tag MikroORM (/tags/mikroorm): invalidate-on-commit,
+ *   12 posts, 5 per API page                           entities-that-know-their-pages, migrations-without-fear
+ */
+const ADAPTERS: readonly AdapterName[] = ['express', 'fastify'];
+
+describe.each(ADAPTERS)('sample blog on %s', (adapter) => {
+  let blog: BlogUnderTest;
+
+  beforeEach(async () => {
+    blog = await BlogUnderTest.start(adapter);
+  });
+
+  afterEach(async () => {
+    await blog?.close();
+  });
+
+  test('every public page is a MISS first, then a HIT with the same bytes and content type', async () => {
+    const pages = await blog.warm([
+      '/',
+      '/posts/caching-whole-pages',
+      '/tags/caching',
+      '/authors/ada-lovelace',
+      '/feed.xml',
+      '/api/posts',
+      '/api/posts?page=2',
+      '/api/posts/caching-whole-pages',
+    ]);
+    expect(pages.get('/')!.text).toContain('Caching whole pages');
+    expect(pages.get('/posts/caching-whole-pages')!.text).toContain('Forever sounds scary');
+    expect(pages.get('/feed.xml')!.contentType).toBe('application/rss+xml; charset=utf-8');
+    expect(pages.get('/feed.xml')!.text).toContain(
+      '<link>https://blog.example/posts/caching-whole-pages</link>',
+    );
+    const hit = await blog.get('/feed.xml');
+    expect({ cache: hit.cache, contentType: hit.contentType }).toEqual({
+      cache: 'HIT',
+      contentType: 'application/rss+xml; charset=utf-8',
+    });
+    blog.expectNoCacheWarnings();
+  });
+
+  test('a new comment shows on its post at once; pages that do not show comments stay cached', async () => {
+    const unrelated = [
+      '/',
+      '/posts/measuring-a-cache-hit',
+      '/tags/caching',
+      '/authors/ada-lovelace',
+      '/feed.xml',
+      '/api/posts?page=2',
+    ];
+    await blog.warm(['/posts/caching-whole-pages', '/api/posts/caching-whole-pages', ...unrelated]);
+
+    const posted = await blog.submit('/posts/caching-whole-pages/comments', {
+      authorName: 'Tess',
+      body: 'Posted by the e2e test',
+    });
+    expect(posted.status).toBe(303);
+    expect(posted.location).toMatch(/^\/posts\/caching-whole-pages#comment-\d+$/);
+
+    await blog.expectFresh('/posts/caching-whole-pages', 'Posted by the e2e test');
+    await blog.expectFresh('/api/posts/caching-whole-pages', 'Posted by the e2e test');
+    await blog.expectCached(['/posts/caching-whole-pages', ...unrelated]);
+    blog.expectNoCacheWarnings();
+  });
+
+  test('an invalid comment is refused and invalidates nothing', async () => {
+    await blog.warm(['/posts/caching-whole-pages']);
+    expect(
+      (await blog.submit('/posts/caching-whole-pages/comments', { authorName: 'Tess', body: ' ' })).status,
+    ).toBe(400);
+    expect(
+      (await blog.submit('/posts/no-such-post/comments', { authorName: 'Tess', body: 'Hi' })).status,
+    ).toBe(404);
+    await blog.expectCached(['/posts/caching-whole-pages']);
+  });
+
+  test('renaming a tag invalidates its page (old and new URL) and the pages of its posts, nothing else', async () => {
+    const tagged = [
+      '/posts/invalidate-on-commit',
+      '/posts/entities-that-know-their-pages',
+      '/posts/migrations-without-fear',
+    ];
+    const unrelated = [
+      '/posts/measuring-a-cache-hit',
+      '/posts/caching-whole-pages',
+      '/tags/typescript',
+      '/authors/alan-turing',
+    ];
+    await blog.warm([
+      '/tags/mikroorm',
+      ...tagged,
+      '/',
+      '/feed.xml',
+      '/api/posts',
+      '/api/posts/invalidate-on-commit',
+      ...unrelated,
+    ]);
+
+    const renamed = await blog.submit('/admin/tags/mikroorm', { name: 'Mikro ORM' });
+    expect(renamed).toEqual({ status: 303, location: '/tags/mikro-orm' });
+
+    expect((await blog.get('/tags/mikroorm')).status).toBe(404);
+    await blog.expectFresh('/tags/mikro-orm', 'Posts tagged Mikro ORM');
+    for (const path of [...tagged, '/', '/feed.xml', '/api/posts', '/api/posts/invalidate-on-commit']) {
+      await blog.expectFresh(path, 'Mikro ORM');
+    }
+    await blog.expectCached(unrelated);
+    blog.expectNoCacheWarnings();
+  });
+
+  test("changing a post's slug invalidates its old URL and every page listing it", async () => {
+    const unrelated = ['/posts/caching-whole-pages', '/tags/caching', '/authors/ada-lovelace'];
+    await blog.warm(['/posts/hello-world', '/tags/typescript', '/authors/alan-turing', '/', ...unrelated]);
+
+    const saved = await blog.submit('/admin/posts/hello-world', {
+      title: 'Hello again',
+      slug: 'hello-again',
+      tags: 'TypeScript',
+      body: 'Moved to a new address.',
+    });
+    expect(saved).toEqual({ status: 303, location: '/posts/hello-again' });
+
+    expect((await blog.get('/posts/hello-world')).status).toBe(404);
+    await blog.expectFresh('/posts/hello-again', 'Moved to a new address.');
+    for (const path of ['/tags/typescript', '/authors/alan-turing', '/'])
+      await blog.expectFresh(path, 'Hello again');
+    await blog.expectCached(unrelated);
+    blog.expectNoCacheWarnings();
+  });
+
+  test('the JSON API pages by query string, and a new post invalidates every page of it', async () => {
+    const pages = await blog.warm(['/api/posts', '/api/posts?page=2']);
+    const first = JSON.parse(pages.get('/api/posts')!.text) as ApiPage;
+    const second = JSON.parse(pages.get('/api/posts?page=2')!.text) as ApiPage;
+    expect({ page: second.page, pages: second.pages, total: second.total }).toEqual({
+      page: 2,
+      pages: 3,
+      total: 12,
+    });
+    expect(second.posts.map((post) => post.slug)).not.toEqual(first.posts.map((post) => post.slug));
+    expect((await blog.get('/api/posts?page=4')).status).toBe(404);
+    expect((await blog.get('/api/posts?page=0')).status).toBe(400);
+    const unrelated = ['/tags/typescript', '/authors/alan-turing', '/posts/measuring-a-cache-hit'];
+    await blog.warm(unrelated);
+
+    const created = await blog.submit('/admin/posts', {
+      title: 'A brand new post',
+      author: 'ada-lovelace',
+      tags: 'Caching, Brand new',
+      body: 'Fresh off the press.',
+    });
+    expect(created).toEqual({ status: 303, location: '/posts/a-brand-new-post' });
+
+    const newFirst = JSON.parse((await blog.expectFresh('/api/posts')).text) as ApiPage;
+    const newSecond = JSON.parse((await blog.expectFresh('/api/posts?page=2')).text) as ApiPage;
+    expect(newFirst.posts[0]!.slug).toBe('a-brand-new-post');
+    expect(newSecond.posts[0]!.slug).toBe(first.posts.at(-1)!.slug);
+    expect(newSecond.total).toBe(13);
+    await blog.expectFresh('/tags/brand-new', 'A brand new post');
+    await blog.expectCached(unrelated);
+    blog.expectNoCacheWarnings();
+  });
+
+  test('the admin area is never cached, and shows changes at once', async () => {
+    for (const path of ['/admin', '/admin/posts/hello-world', '/admin', '/admin/posts/hello-world']) {
+      const page = await blog.get(path);
+      expect({ path, status: page.status, cache: page.cache }).toEqual({ path, status: 200, cache: null });
+    }
+    await blog.submit('/posts/hello-world/comments', { authorName: 'Tess', body: 'Seen by the moderators' });
+    expect((await blog.get('/admin')).text).toContain('Seen by the moderators');
+  });
+});
+
+interface ApiPage {
+  readonly page: number;
+  readonly pages: number;
+  readonly total: number;
+  readonly posts: Array<{ readonly slug: string }>;
+}
