@@ -20,7 +20,7 @@ async function bootstrap(): Promise<void> {
       `  database  ${used.database}`,
       `  cache     ${used.cache}`,
       '',
-      `  Try it:   curl -si ${url}/ | grep -i x-cache   (twice: MISS, then HIT)`,
+      `  Try it:   curl -sD - -o /dev/null ${url}/ | grep -i x-cache   (twice: MISS, then HIT)`,
       `  Admin:    ${url}/admin   (never cached)`,
       '',
       '',
