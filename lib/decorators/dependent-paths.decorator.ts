@@ -39,7 +39,9 @@ export const DependentPaths =
   (): (<T extends abstract new (...args: never[]) => DependentPathsEntity>(target: T) => void) =>
   (target) => {
     if (typeof target !== 'function') throw new TypeError(notAClassMessage(target));
-    if (typeof (target.prototype as Partial<DependentPathsEntity> | undefined)?.dependentPaths !== 'function') {
+    if (
+      typeof (target.prototype as Partial<DependentPathsEntity> | undefined)?.dependentPaths !== 'function'
+    ) {
       throw new TypeError(missingDependentPathsMessage(target.name));
     }
     Reflect.defineMetadata(DEPENDENT_PATHS_METADATA, true, target);

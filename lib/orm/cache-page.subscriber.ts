@@ -19,7 +19,11 @@ import {
 import type { ResolvedCachePageOptions } from '../cache-page.options.js';
 import type { PageStore } from '../store/page-store.js';
 import { ThrottledLogger } from '../utils/throttled-logger.js';
-import { callDependentPaths, DependentPathsProblem, isDependentPathsClass } from './dependent-paths.resolver.js';
+import {
+  callDependentPaths,
+  DependentPathsProblem,
+  isDependentPathsClass,
+} from './dependent-paths.resolver.js';
 import { ForeignKey, type EntityChange } from './entity-change.js';
 import { collectFlushChanges, upsertChanges } from './flush-changes.collector.js';
 import { InvalidationBatch } from './invalidation-batch.js';
@@ -117,7 +121,11 @@ export class CachePageSubscriber implements EventSubscriber {
     else await this.invalidate(batch);
   }
 
-  private async fill(batch: InvalidationBatch, em: EntityManager, changes: readonly EntityChange[]): Promise<void> {
+  private async fill(
+    batch: InvalidationBatch,
+    em: EntityManager,
+    changes: readonly EntityChange[],
+  ): Promise<void> {
     for (const change of changes) {
       if (batch.all) return;
       const { target } = change;
@@ -133,7 +141,12 @@ export class CachePageSubscriber implements EventSubscriber {
   }
 
   /** Paths of the entity as it is now and, for an update, as it was before. */
-  private async addPathsOf(batch: InvalidationBatch, em: EntityManager, entity: object, change: EntityChange) {
+  private async addPathsOf(
+    batch: InvalidationBatch,
+    em: EntityManager,
+    entity: object,
+    change: EntityChange,
+  ) {
     const label = this.label(entity);
     const states = change.previous ? [entity, this.previousState(em, entity, change.previous)] : [entity];
     const paths: string[] = [];
@@ -143,7 +156,11 @@ export class CachePageSubscriber implements EventSubscriber {
         paths.push(...(await callDependentPaths(reads.guard(state))));
       } catch (error) {
         if (!(error instanceof DependentPathsProblem)) throw error;
-        this.errors.error(`paths:${label}`, () => badDependentPathsMessage(label, error.message), error.cause);
+        this.errors.error(
+          `paths:${label}`,
+          () => badDependentPathsMessage(label, error.message),
+          error.cause,
+        );
         batch.invalidateAll(label, change.trigger, `dependentPaths() ${error.message}`);
         return;
       }

@@ -10,7 +10,9 @@ export class DependentPathsProblem extends Error {
 
 /** Whether instances of this class (or of a parent class) were marked with `@DependentPaths()`. */
 export function isDependentPathsClass(entityClass: unknown): boolean {
-  return typeof entityClass === 'function' && Reflect.getMetadata(DEPENDENT_PATHS_METADATA, entityClass) === true;
+  return (
+    typeof entityClass === 'function' && Reflect.getMetadata(DEPENDENT_PATHS_METADATA, entityClass) === true
+  );
 }
 
 /**
@@ -21,7 +23,8 @@ export function isDependentPathsClass(entityClass: unknown): boolean {
  */
 export async function callDependentPaths(entity: object): Promise<string[]> {
   const method = (entity as Partial<DependentPathsEntity>).dependentPaths;
-  if (typeof method !== 'function') throw new DependentPathsProblem(`is not a function (got ${describe(method)})`);
+  if (typeof method !== 'function')
+    throw new DependentPathsProblem(`is not a function (got ${describe(method)})`);
   let returned: unknown;
   try {
     returned = method.call(entity);
@@ -45,13 +48,16 @@ export async function callDependentPaths(entity: object): Promise<string[]> {
   } catch (error) {
     throw error instanceof DependentPathsProblem
       ? error
-      : new DependentPathsProblem(`threw ${errorText(error)} while its result was iterated`, { cause: error });
+      : new DependentPathsProblem(`threw ${errorText(error)} while its result was iterated`, {
+          cause: error,
+        });
   }
   return paths;
 }
 
 function toPath(value: unknown): string {
-  if (typeof value !== 'string') throw new DependentPathsProblem(`returned ${describe(value)}, which is not a string`);
+  if (typeof value !== 'string')
+    throw new DependentPathsProblem(`returned ${describe(value)}, which is not a string`);
   try {
     return toPagePath(value);
   } catch {

@@ -16,8 +16,15 @@ export function collectFlushChanges(core: MikroOrmCore, uow: UnitOfWork): Entity
 }
 
 /** What an `em.upsert()` touched: the entity, and the parents whose collections may have gained it. */
-export function upsertChanges(core: MikroOrmCore, entity: object, meta: EntityMetadata<object>): EntityChange[] {
-  return [{ target: entity, trigger: 'upsert', direct: true }, ...parentChanges(core, entity as AnyEntity, meta)];
+export function upsertChanges(
+  core: MikroOrmCore,
+  entity: object,
+  meta: EntityMetadata<object>,
+): EntityChange[] {
+  return [
+    { target: entity, trigger: 'upsert', direct: true },
+    ...parentChanges(core, entity as AnyEntity, meta),
+  ];
 }
 
 function changeSetChanges(core: MikroOrmCore, changeSet: ChangeSet<object>): EntityChange[] {
@@ -32,7 +39,10 @@ function changeSetChanges(core: MikroOrmCore, changeSet: ChangeSet<object>): Ent
       ...parentChanges(core, entity, meta, changed, original),
     ];
   }
-  const changes: EntityChange[] = [{ target: entity, trigger, direct: true }, ...parentChanges(core, entity, meta)];
+  const changes: EntityChange[] = [
+    { target: entity, trigger, direct: true },
+    ...parentChanges(core, entity, meta),
+  ];
   if (trigger === 'delete') changes.push(...deletedFromCollections(entity, meta));
   return changes;
 }
@@ -56,7 +66,11 @@ function parentChanges(
     if (parent) changes.push({ target: parent, trigger: 'collection', direct: false });
     const previousKey = original?.[prop.name];
     if (previousKey !== undefined && previousKey !== null && prop.targetMeta) {
-      changes.push({ target: new ForeignKey(prop.targetMeta, previousKey, false), trigger: 'collection', direct: false });
+      changes.push({
+        target: new ForeignKey(prop.targetMeta, previousKey, false),
+        trigger: 'collection',
+        direct: false,
+      });
     }
   }
   return changes;
@@ -68,7 +82,8 @@ function deletedFromCollections(entity: AnyEntity, meta: EntityMetadata<object>)
   for (const prop of meta.relations as EntityProperty<object>[]) {
     const collection = entity[prop.name] as Collection<object> | undefined;
     if (prop.kind !== 'm:n' || !collection?.isInitialized?.()) continue;
-    for (const item of collection.getItems(false)) changes.push({ target: item, trigger: 'collection', direct: false });
+    for (const item of collection.getItems(false))
+      changes.push({ target: item, trigger: 'collection', direct: false });
   }
   return changes;
 }
@@ -85,7 +100,11 @@ function collectionChanges(collection: Collection<object>): EntityChange[] {
   const removed = snapshot.filter((item) => !items.includes(item));
   return [
     { target: collection.owner, trigger: 'collection', direct: true },
-    ...[...added, ...removed].map((item): EntityChange => ({ target: item, trigger: 'collection', direct: false })),
+    ...[...added, ...removed].map((item): EntityChange => ({
+      target: item,
+      trigger: 'collection',
+      direct: false,
+    })),
   ];
 }
 
@@ -103,7 +122,10 @@ function previousValues(
     const value = original[name];
     if (prop.kind === 'scalar') previous.set(name, restoreScalar(value, entity[name]));
     else if (isToOneOwner(prop) && prop.targetMeta) {
-      previous.set(name, value === null || value === undefined ? value : new ForeignKey(prop.targetMeta, value, !!prop.ref));
+      previous.set(
+        name,
+        value === null || value === undefined ? value : new ForeignKey(prop.targetMeta, value, !!prop.ref),
+      );
     }
   }
   return previous.size > 0 ? previous : undefined;

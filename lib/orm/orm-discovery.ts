@@ -23,7 +23,11 @@ export function findMikroOrms(modules: ModulesContainer): CachePageOrm[] {
 }
 
 function isMikroOrm(value: unknown): value is CachePageOrm {
-  const orm = value as { em?: { getEventManager?: unknown }; getMetadata?: unknown; isConnected?: unknown } | null;
+  const orm = value as {
+    em?: { getEventManager?: unknown };
+    getMetadata?: unknown;
+    isConnected?: unknown;
+  } | null;
   return (
     typeof orm === 'object' &&
     orm !== null &&

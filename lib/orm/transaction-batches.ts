@@ -66,7 +66,9 @@ function isSavepoint(transaction: object): boolean {
 
 /** MikroORM 6 (`@mikro-orm/knex`) stores a savepoint's parent under a private `Symbol('parentTransaction')`. */
 function symbolParent(transaction: object): object | undefined {
-  const symbol = Object.getOwnPropertySymbols(transaction).find((key) => key.description === 'parentTransaction');
+  const symbol = Object.getOwnPropertySymbols(transaction).find(
+    (key) => key.description === 'parentTransaction',
+  );
   const parent: unknown = symbol ? (transaction as Record<symbol, unknown>)[symbol] : undefined;
   return typeof parent === 'object' || typeof parent === 'function' ? (parent ?? undefined) : undefined;
 }

@@ -31,7 +31,9 @@ export class UnloadedReads {
           return result;
         }
         const toOne = prop.kind === 'm:1' || prop.kind === '1:1';
-        return toOne && typeof result === 'object' && result !== null ? this.guard(result, `${path}${String(key)}.`) : result;
+        return toOne && typeof result === 'object' && result !== null
+          ? this.guard(result, `${path}${String(key)}.`)
+          : result;
       },
     });
   }
