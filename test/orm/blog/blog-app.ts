@@ -1,0 +1,130 @@
+import { expect } from '@jest/globals';
+import type { INestApplication, LoggerService, ModuleMetadata } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { MikroORM } from '@mikro-orm/core';
+import { CachePageModule, CachePageService, type CachePageModuleOptions } from 'nestjs-cache-page';
+import request from 'supertest';
+import { BlogController, RenderCounts } from './blog.controller.js';
+
+type LogLevel = 'log' | 'error' | 'warn' | 'debug' | 'verbose' | 'fatal';
+
+/** A Nest logger that keeps what it is told, so tests can read the module's log lines. */
+export class CapturedLogs implements LoggerService {
+  readonly entries: Array<{ level: LogLevel; text: string }> = [];
+
+  log = (message: unknown, ...rest: unknown[]) => this.push('log', message, rest);
+  error = (message: unknown, ...rest: unknown[]) => this.push('error', message, rest);
+  warn = (message: unknown, ...rest: unknown[]) => this.push('warn', message, rest);
+  debug = (message: unknown, ...rest: unknown[]) => this.push('debug', message, rest);
+  verbose = (message: unknown, ...rest: unknown[]) => this.push('verbose', message, rest);
+  fatal = (message: unknown, ...rest: unknown[]) => this.push('fatal', message, rest);
+
+  /** Lines of the page-cache module at this level. */
+  of(level: LogLevel): string[] {
+    return this.entries
+      .filter((entry) => entry.level === level && entry.text.includes('CachePageModule'))
+      .map((entry) => entry.text);
+  }
+
+  private push(level: LogLevel, message: unknown, rest: unknown[]): void {
+    this.entries.push({ level, text: [message, ...rest].map(String).join(' | ') });
+  }
+}
+
+/** One response, as the tests look at it. */
+export interface Fetched {
+  readonly status: number;
+  readonly cache: string | undefined;
+  readonly text: string;
+}
+
+/**
+ * The blog served by a real Nest app (Express) with the page cache, reading through the given
+ * MikroORM, which the module finds as the app's `MikroORM` provider.
+ */
+export class BlogApp {
+  readonly counts = new RenderCounts();
+  readonly logs = new CapturedLogs();
+  private app!: INestApplication;
+
+  /** The blog with `orm` provided as the app's `MikroORM`, and the module with `options`. */
+  static start(orm: MikroORM, options: CachePageModuleOptions = {}): Promise<BlogApp> {
+    return BlogApp.create({
+      imports: [CachePageModule.forRoot(options)],
+      controllers: [BlogController],
+      providers: [{ provide: MikroORM, useValue: orm }],
+    });
+  }
+
+  /** Any app of the tests: `metadata` plus the render counter its controllers use. */
+  static async create(metadata: ModuleMetadata): Promise<BlogApp> {
+    const blog = new BlogApp();
+    const moduleRef = await Test.createTestingModule({
+      ...metadata,
+      providers: [...(metadata.providers ?? []), { provide: RenderCounts, useValue: blog.counts }],
+    })
+      .setLogger(blog.logs)
+      .compile();
+    blog.app = moduleRef.createNestApplication({ logger: blog.logs });
+    await blog.app.init();
+    return blog;
+  }
+
+  /** A provider of the app, e.g. a MikroORM it created. */
+  resolve<T>(token: string | symbol | (abstract new (...args: never[]) => T)): T {
+    return this.app.get(token as never, { strict: false }) as T;
+  }
+
+  get cachePage(): CachePageService {
+    return this.app.get(CachePageService);
+  }
+
+  async get(path: string): Promise<Fetched> {
+    const response = await request(this.app.getHttpServer()).get(path);
+    return { status: response.status, cache: response.headers['x-cache'], text: response.text };
+  }
+
+  /** Requests each page until it is cached: the next request is a HIT that renders nothing. */
+  async warm(paths: readonly string[]): Promise<void> {
+    for (const path of paths) {
+      const first = await this.get(path);
+      expect({ path, status: first.status }).toEqual({ path, status: 200 });
+      await this.expectCached([path]);
+    }
+  }
+
+  /** Each page is still served from the cache: a HIT, and its handler did not run. */
+  async expectCached(paths: readonly string[]): Promise<void> {
+    for (const path of paths) {
+      const before = this.counts.of(path);
+      const response = await this.get(path);
+      expect({ path, cache: response.cache, renders: this.counts.of(path) }).toEqual({
+        path,
+        cache: 'HIT',
+        renders: before,
+      });
+    }
+  }
+
+  /**
+   * The page was invalidated: a MISS that ran its handler again, showing `expected` (a text the
+   * body must contain, or 404 for a page that no longer exists).
+   */
+  async expectFresh(path: string, expected?: string | 404): Promise<Fetched> {
+    const before = this.counts.of(path);
+    const response = await this.get(path);
+    expect({ path, cache: response.cache, renders: this.counts.of(path) }).toEqual({
+      path,
+      cache: 'MISS',
+      renders: before + 1,
+    });
+    if (expected === 404) expect({ path, status: response.status }).toEqual({ path, status: 404 });
+    else if (expected !== undefined)
+      expect({ path, text: response.text }).toEqual({ path, text: expect.stringContaining(expected) });
+    return response;
+  }
+
+  async close(): Promise<void> {
+    await this.app?.close();
+  }
+}
