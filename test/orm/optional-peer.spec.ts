@@ -1,0 +1,54 @@
+import { describe, expect, test } from '@jest/globals';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/*
+ * @mikro-orm/core is an optional peer: apps without MikroORM must never load it. Jest cannot
+ * show which modules a fresh process loads, so this guards the code shape that ensures it:
+ * outside lib/orm/ nothing mentions the package, and inside it only type imports and the one
+ * lazy import() of mikro-orm.loader.ts do.
+ */
+const LIB = fileURLToPath(new URL('../../lib', import.meta.url));
+
+function sources(directory: string): string[] {
+  return readdirSync(directory, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory()
+      ? sources(join(directory, entry.name))
+      : entry.name.endsWith('.ts')
+        ? [join(directory, entry.name)]
+        : [],
+  );
+}
+
+/** Every static import/export statement, dynamic import() and type import() naming a MikroORM package. */
+const references = sources(LIB).flatMap((file) => {
+  const text = readFileSync(file, 'utf8');
+  const found = [
+    ...text.matchAll(/^(?:import|export)\s[^;]*?from\s+'(@mikro-orm\/[^']+)'/gm),
+    ...text.matchAll(/import\('(@mikro-orm\/[^']+)'\)/g),
+  ];
+  return found.map((match) => ({
+    file: relative(LIB, file),
+    kind: match[0].startsWith('import(')
+      ? text.slice(Math.max(0, match.index! - 7), match.index) === 'typeof '
+        ? 'type import()'
+        : 'import()'
+      : /^(import|export) type\s/.test(match[0])
+        ? 'type'
+        : 'value',
+  }));
+});
+
+describe('@mikro-orm/core stays optional', () => {
+  test('lib/orm/ is the only place that names MikroORM packages', () => {
+    expect(references.length).toBeGreaterThan(0);
+    expect(references.filter(({ file }) => !file.startsWith('orm/'))).toEqual([]);
+  });
+
+  test('it imports only types, and loads the package once, lazily, in the loader', () => {
+    expect(references.filter(({ kind }) => kind !== 'type' && kind !== 'type import()')).toEqual([
+      { file: 'orm/mikro-orm.loader.ts', kind: 'import()' },
+    ]);
+  });
+});
