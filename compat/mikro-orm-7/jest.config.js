@@ -23,6 +23,7 @@ export default {
   ...base,
   rootDir: '../..',
   testMatch: [
+    '<rootDir>/test/orm/unloaded-reads.e2e-spec.ts',
     '<rootDir>/test/orm/invalidation.sqlite.e2e-spec.ts',
     '<rootDir>/test/orm/orm-discovery.e2e-spec.ts',
   ],

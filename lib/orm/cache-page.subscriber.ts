@@ -152,21 +152,23 @@ export class CachePageSubscriber implements EventSubscriber {
     const paths: string[] = [];
     for (const state of states) {
       const reads = new UnloadedReads(this.core);
+      let problem: DependentPathsProblem | undefined;
       try {
         paths.push(...(await callDependentPaths(reads.guard(state))));
       } catch (error) {
         if (!(error instanceof DependentPathsProblem)) throw error;
-        this.errors.error(
-          `paths:${label}`,
-          () => badDependentPathsMessage(label, error.message),
-          error.cause,
-        );
-        batch.invalidateAll(label, change.trigger, `dependentPaths() ${error.message}`);
-        return;
+        problem = error;
       }
+      // An unloaded read explains a failure too (an unloaded collection throws when read).
       if (reads.first !== undefined) {
         this.warnOnce(`${entity.constructor.name}:${reads.first}`, unloadedReadMessage(label, reads.first));
         batch.invalidateAll(label, change.trigger, `dependentPaths() read unloaded "${reads.first}"`);
+        return;
+      }
+      if (problem) {
+        const { message, cause } = problem;
+        this.errors.error(`paths:${label}`, () => badDependentPathsMessage(label, message), cause);
+        batch.invalidateAll(label, change.trigger, `dependentPaths() ${message}`);
         return;
       }
     }
