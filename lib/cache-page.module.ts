@@ -31,7 +31,10 @@ const providers: Provider[] = [
     provide: PageStore,
     useFactory: (options: ResolvedCachePageOptions, appCache?: Cache) => {
       const cache = options.cache ?? appCache;
-      return new PageStore(cache ? new CacheManagerBackend(cache) : new MemoryBackend(options.maxEntries), options);
+      return new PageStore(
+        cache ? new CacheManagerBackend(cache) : new MemoryBackend(options.maxEntries),
+        options,
+      );
     },
     inject: [RESOLVED_CACHE_PAGE_OPTIONS, { token: NEST_CACHE_MANAGER, optional: true }],
   },
@@ -46,7 +49,7 @@ const providers: Provider[] = [
  * Import it once, in the root module. It is global by default (`isGlobal: true`), so
  * `CachePageService` can be injected anywhere.
  *
- * For example: `CachePageModule.forRoot({ ignorePaths: [/^\/admin\//] })`
+ * For example: `CachePageModule.forRoot({ ignorePaths: [/^\/admin(?:\/|$)/, /^\/account\//] })`
  *
  * @publicApi
  */
@@ -65,7 +68,14 @@ export class CachePageModule extends ConfigurableCachePageModule {
 
 // Applied here rather than through setExtras' transform, which sees the wrong values in
 // forRootAsync (nestjs/nest#15661).
-function withExtras(definition: DynamicModule, { isGlobal = true, interceptor }: CachePageModuleExtras): DynamicModule {
+function withExtras(
+  definition: DynamicModule,
+  { isGlobal = true, interceptor }: CachePageModuleExtras,
+): DynamicModule {
   const interceptorOverride = interceptor ? [{ provide: CachePageInterceptor, useClass: interceptor }] : [];
-  return { ...definition, global: isGlobal, providers: [...(definition.providers ?? []), ...interceptorOverride] };
+  return {
+    ...definition,
+    global: isGlobal,
+    providers: [...(definition.providers ?? []), ...interceptorOverride],
+  };
 }

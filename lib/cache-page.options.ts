@@ -28,7 +28,8 @@ export interface ResolvedCachePageOptions {
   readonly orm: readonly CachePageOrm[] | undefined;
 }
 
-export const DEFAULT_IGNORE_PATHS: readonly RegExp[] = [/^\/admin\//];
+/** `/admin` and everything under it. */
+export const DEFAULT_IGNORE_PATHS: readonly RegExp[] = [/^\/admin(?:\/|$)/];
 export const DEFAULT_KEY_PREFIX = 'cache-page:';
 export const DEFAULT_MAX_ENTRIES = 10_000;
 

@@ -26,7 +26,7 @@ export interface CachePageModuleOptions {
    * Paths that are never stored **and never served** from the cache. A string is a regular
    * expression source. Matched against the request path without its query string, both as
    * received and normalised (decoded, lower-cased), so `/ADMIN/` cannot slip past `/^\/admin\//`.
-   * @default [/^\/admin\//]
+   * @default [/^\/admin(?:\/|$)/] (`/admin` and everything under it)
    */
   ignorePaths?: PathPattern | PathPattern[];
   /**

@@ -178,3 +178,17 @@ describe('a custom interceptor subclass', () => {
     await pages.app.close();
   });
 });
+
+describe.each(ADAPTERS)('default ignorePaths on %s', (adapter) => {
+  test('leave /admin itself and everything under it uncached, and only that', async () => {
+    const pages = await createPagesApp(adapter, {});
+    const get = (path: string) => request(pages.server).get(path);
+    for (const path of ['/admin', '/admin/dashboard']) {
+      await get(path);
+      expect((await get(path)).headers['x-cache']).toBeUndefined();
+    }
+    await get('/items/administrator');
+    expect((await get('/items/administrator')).headers['x-cache']).toBe('HIT');
+    await pages.app.close();
+  });
+});

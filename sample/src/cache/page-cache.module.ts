@@ -16,8 +16,8 @@ export class PageCacheModule {
       module: PageCacheModule,
       imports: [
         ...(redisUrl ? [CacheModule.register({ isGlobal: true, stores: [new KeyvRedis(redisUrl)] })] : []),
-        // `/admin` itself as well as everything under it (the default, /^\/admin\//, misses `/admin`).
-        CachePageModule.forRoot({ ignorePaths: [/^\/admin(\/|$)/], keyPrefix: 'blog-sample:' }),
+        // The default ignorePaths already leave `/admin` and everything under it alone.
+        CachePageModule.forRoot({ keyPrefix: 'blog-sample:' }),
       ],
       providers: [StalePagesCleaner],
     };
