@@ -7,10 +7,14 @@ export interface ChildServer {
   stop(): Promise<void>;
 }
 
-const SERVER = fileURLToPath(new URL('./server.js', import.meta.url));
+/** The entry of each kind of benchmark app. */
+export const SERVERS = {
+  bench: fileURLToPath(new URL('./server.js', import.meta.url)),
+  sample: fileURLToPath(new URL('./sample-server.js', import.meta.url)),
+};
 
 /** Starts `server.js` (or another entry) with the given environment and waits for `READY <port>`. */
-export function startServer(env: Record<string, string>, entry = SERVER): Promise<ChildServer> {
+export function startServer(env: Record<string, string>, entry = SERVERS.bench): Promise<ChildServer> {
   const child = spawn(process.execPath, [entry], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -8,7 +8,7 @@ export interface LoadResult {
 }
 
 /** Settings shared by every measurement, so scenarios are comparable. */
-export const LOAD = { connections: 10, warmupSeconds: 1, durationSeconds: 3 } as const;
+export const LOAD = { connections: 10, warmupSeconds: 1, durationSeconds: 2 } as const;
 
 /** Warms a route up, then measures it under a fixed number of connections. */
 export async function measure(url: string): Promise<LoadResult> {

@@ -4,10 +4,16 @@ import { connect } from 'node:net';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createClient } from '@keyv/redis';
-import { startServer } from './child-server.js';
+import { SERVERS, startServer } from './child-server.js';
 import { LOAD, measure, type LoadResult } from './load.js';
 import { commandCounts, commandsBetween, deleteKeys, type RedisClient } from './redis-stats.js';
-import { ROUTE_LABELS, serverScenarios, VARIANT_LABELS, type ServerScenario } from './scenarios.js';
+import {
+  ROUTE_LABELS,
+  ROUTE_PATHS,
+  serverScenarios,
+  VARIANT_LABELS,
+  type ServerScenario,
+} from './scenarios.js';
 import autocannon from 'autocannon';
 
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -32,15 +38,18 @@ async function main(): Promise<void> {
   const samples: Samples = new Map();
   for (let repeat = 1; repeat <= REPEATS; repeat++) {
     for (const scenario of scenarios) {
-      const server = await startServer({
-        BENCH_MODE: scenario.mode,
-        BENCH_ADAPTER: scenario.adapter,
-        BENCH_STORE: scenario.store,
-        BENCH_REDIS_URL: REDIS_URL,
-        BENCH_KEY_PREFIX: `bench:${process.pid}:`,
-      });
+      const server = await startServer(
+        {
+          BENCH_MODE: scenario.mode,
+          BENCH_ADAPTER: scenario.adapter,
+          BENCH_STORE: scenario.store,
+          BENCH_REDIS_URL: REDIS_URL,
+          BENCH_KEY_PREFIX: `bench:${process.pid}:`,
+        },
+        SERVERS[scenario.app],
+      );
       for (const route of scenario.routes) {
-        const result = await measure(`${server.baseUrl}/${route}`);
+        const result = await measure(`${server.baseUrl}${ROUTE_PATHS[route]}`);
         const key = sampleKey(scenario, route);
         samples.set(key, [...(samples.get(key) ?? []), result]);
         process.stderr.write(
@@ -96,8 +105,10 @@ function throughputTable(samples: Samples, scenarios: ServerScenario[]): string 
         const rps = median(results.map((r) => r.requestsPerSecond));
         const p99 = median(results.map((r) => r.p99Ms));
         const failures = results.reduce((sum, r) => sum + r.errors + r.non2xx, 0);
+        const label =
+          variant === 'floor/memory' && route.startsWith('sample') ? 'uncached' : VARIANT_LABELS[variant];
         rows.push(
-          `| ${ROUTE_LABELS[route as keyof typeof ROUTE_LABELS]} | ${adapter} | ${VARIANT_LABELS[variant]}` +
+          `| ${ROUTE_LABELS[route]} | ${adapter} | ${label}` +
             `${failures ? ` (${failures} failed)` : ''} | ${Math.round(rps)} | ${(rps / floor).toFixed(2)} | ` +
             `${interceptorFloor ? (rps / interceptorFloor).toFixed(2) : '–'} | ${p99} |`,
         );
