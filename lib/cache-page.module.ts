@@ -53,7 +53,12 @@ const providers: Provider[] = [
  *
  * @publicApi
  */
-@Module({ providers, exports: [CachePageService, CachePageInterceptor] })
+// PageStore and the options are exported so that `@UseInterceptors(CachePageInterceptor)` can build
+// the interceptor in any module.
+@Module({
+  providers,
+  exports: [CachePageService, CachePageInterceptor, PageStore, RESOLVED_CACHE_PAGE_OPTIONS],
+})
 export class CachePageModule extends ConfigurableCachePageModule {
   /** Registers the module with static options (all optional). */
   static forRoot(options: typeof CACHE_PAGE_OPTIONS_TYPE = {}): DynamicModule {

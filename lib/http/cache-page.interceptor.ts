@@ -31,6 +31,9 @@ interface HttpResponse {
   getHeaders?: () => Record<string, unknown>;
 }
 
+/** Requests some instance of the interceptor already took in hand (shared by every instance). */
+const seenRequests = new WeakSet<object>();
+
 /** One request on its way through the cache. */
 interface Exchange {
   readonly key: RequestPageKey;
@@ -45,7 +48,7 @@ interface Exchange {
  * `CachePageModule`; guards still run before it, pipes and handlers only on a miss.
  *
  * Subclass it to change which requests are cached (`isRequestCacheable`) or what they are keyed
- * by (`trackBy`), then provide the subclass in place of this class.
+ * by (`trackBy`), and pass the subclass as `CachePageModule.forRoot({ interceptor })`.
  *
  * @publicApi
  */
@@ -56,7 +59,6 @@ export class CachePageInterceptor implements NestInterceptor {
 
   private readonly policies = new WeakMap<Function, RoutePolicy>();
   private readonly renders = new InFlightRenders();
-  private readonly seenRequests = new WeakSet<object>();
   private readonly keys: PageKeyCache;
 
   constructor(
@@ -78,8 +80,10 @@ export class CachePageInterceptor implements NestInterceptor {
     const http = context.switchToHttp();
     const request = http.getRequest<HttpRequest>();
     const url = this.trackBy(context);
-    if (url === undefined || this.seenRequests.has(request)) return next.handle();
-    this.seenRequests.add(request);
+    // Bound twice (globally and by @UseInterceptors), the inner binding would wait for the
+    // outer one's render, which waits for the inner one: only the first binding caches.
+    if (url === undefined || seenRequests.has(request)) return next.handle();
+    seenRequests.add(request);
     const key = this.keys.get(url);
     if (key.ignored) return next.handle();
 

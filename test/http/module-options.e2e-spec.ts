@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
-import { Injectable, Module, type ExecutionContext } from '@nestjs/common';
+import { Controller, Get, Injectable, Module, UseInterceptors, type ExecutionContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { createCache } from 'cache-manager';
 import request from 'supertest';
@@ -190,5 +190,31 @@ describe.each(ADAPTERS)('default ignorePaths on %s', (adapter) => {
     await get('/items/administrator');
     expect((await get('/items/administrator')).headers['x-cache']).toBe('HIT');
     await pages.app.close();
+  });
+});
+
+describe('the interceptor bound twice', () => {
+  test('(globally and with @UseInterceptors) caches once and never waits on itself', async () => {
+    @Controller()
+    class TwiceController {
+      calls = 0;
+      @Get('twice')
+      @UseInterceptors(CachePageInterceptor)
+      twice() {
+        return `twice call ${++this.calls}`;
+      }
+    }
+    const moduleRef = await Test.createTestingModule({
+      imports: [CachePageModule.forRoot()],
+      controllers: [TwiceController],
+    }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    await app.init();
+    const first = await request(app.getHttpServer()).get('/twice').expect(200);
+    const second = await request(app.getHttpServer()).get('/twice').expect(200);
+    expect(first.headers['x-cache']).toBe('MISS');
+    expect(second.headers['x-cache']).toBe('HIT');
+    expect(second.text).toBe('twice call 1');
+    await app.close();
   });
 });
