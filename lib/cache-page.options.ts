@@ -29,9 +29,9 @@ export interface ResolvedCachePageOptions {
 }
 
 /** `/admin` and everything under it. */
-export const DEFAULT_IGNORE_PATHS: readonly RegExp[] = [/^\/admin(?:\/|$)/];
-export const DEFAULT_KEY_PREFIX = 'cache-page:';
-export const DEFAULT_MAX_ENTRIES = 10_000;
+const DEFAULT_IGNORE_PATHS: readonly RegExp[] = [/^\/admin(?:\/|$)/];
+const DEFAULT_KEY_PREFIX = 'cache-page:';
+const DEFAULT_MAX_ENTRIES = 10_000;
 
 const CACHE_METHODS = ['get', 'mget', 'set', 'mset', 'mdel'] as const;
 
@@ -60,8 +60,7 @@ export function resolveCachePageOptions(options: CachePageModuleOptions = {}): R
   };
 }
 
-/** Validates a per-route or module TTL. */
-export function resolveMilliseconds(option: string, value: unknown, fallback: number): number {
+function resolveMilliseconds(option: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
     throw new TypeError(

@@ -28,8 +28,9 @@ export class InvalidationBatch {
 
   addPaths(entity: string, trigger: string, paths: readonly string[]): void {
     for (const path of paths) this.paths.add(path);
-    if (this.debug) for (const path of paths) this.entry(entity, trigger).paths.add(path);
-    if (this.debug && paths.length === 0) this.entry(entity, trigger);
+    if (!this.debug) return;
+    const entry = this.entry(entity, trigger);
+    for (const path of paths) entry.paths.add(path);
   }
 
   invalidateAll(entity: string, trigger: string, reason: string): void {

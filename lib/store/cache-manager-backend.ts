@@ -15,6 +15,7 @@ export class CacheManagerBackend implements PageBackend {
   }
 
   async setMany(entries: readonly BackendEntry[]): Promise<void> {
+    // One key needs no batch: on Redis, a SET instead of MULTI/SET/EXEC.
     if (entries.length === 1) await this.cache.set(entries[0].key, entries[0].value, entries[0].ttl);
     else await this.cache.mset(entries.map((entry) => ({ ...entry })));
   }

@@ -15,10 +15,6 @@ export class MemoryBackend implements PageBackend {
 
   constructor(private readonly maxEntries: number) {}
 
-  get size(): number {
-    return this.slots.size;
-  }
-
   getMany(keys: readonly string[]): unknown[] {
     const now = Date.now();
     return keys.map((key) => {

@@ -22,7 +22,6 @@ export interface PageLookup {
 /** Settings of the store that do not change after startup. */
 export interface PageStoreSettings {
   readonly keyPrefix: string;
-  readonly ttl: number;
 }
 
 /**
@@ -95,8 +94,8 @@ export class PageStore {
     return [pathEpoch, globalEpoch];
   }
 
-  /** Stores a rendered page. Never rejects: a failed write only costs a later miss. */
-  async save(key: PageKey, entry: PageEntry, ttl = this.settings.ttl): Promise<void> {
+  /** Stores a rendered page for `ttl` ms (`0` = forever). Never rejects: a failed write only costs a later miss. */
+  async save(key: PageKey, entry: PageEntry, ttl: number): Promise<void> {
     if (this.pending.blocks(key.epoch)) return;
     try {
       await this.backend.setMany([{ key: key.entry, value: entry, ttl }]);
@@ -121,11 +120,10 @@ export class PageStore {
     const prefix = this.settings.keyPrefix;
     const epochKeys = [...new Set([...pagePaths].map((path) => pathEpochKey(prefix, path)))];
     await this.renewOrRetry(epochKeys);
-    // Dropping the plain entries only frees memory; the epochs above already made them unservable.
     try {
       await this.backend.deleteMany([...pagePaths].map((path) => plainEntryKey(prefix, path)));
     } catch {
-      // Best effort: these entries are already unservable.
+      // Only frees memory: the epochs renewed above already made these entries unservable.
     }
   }
 

@@ -23,10 +23,6 @@ export class PendingInvalidations {
     return this.keys.size > 0 && (this.keys.has(epochKey) || this.keys.has(this.globalKey));
   }
 
-  get size(): number {
-    return this.keys.size;
-  }
-
   add(epochKeys: readonly string[]): void {
     for (const key of epochKeys) this.keys.add(key);
     this.onFailure(this.keys.size, this.delayMs);
