@@ -9,8 +9,13 @@ export const invalidRouteOptionMessage = (option: string, value: unknown, expect
   `${MODULE}: @CachePage(): "${option}" ${expected} (got ${describe(value)}). Fix the decorator's options.`;
 
 export const invalidIgnorePathMessage = (value: unknown, reason: string): string =>
-  `${MODULE}: "ignorePaths" entry ${describe(value)} is not a valid regular expression (${reason}). ` +
-  `Pass a RegExp such as /^\\/admin\\// or a valid pattern string.`;
+  `${MODULE}: "ignorePaths" entry ${describe(value)} is not valid (${reason}). ` +
+  `A string names a path and everything under it ('/account'); a RegExp is matched as it is.`;
+
+export const ignorePathWithoutItselfMessage = (pattern: RegExp, path: string): string =>
+  `${MODULE}: "ignorePaths" entry ${String(pattern)} matches "${path}/…" but not "${path}" itself, ` +
+  `so "${path}" is cached. Write '${path}' (a string: the path and everything under it) or ` +
+  `${String(pattern).replace(/\\\/\/$/, '(?:\\/|$)/')} if "${path}" should not be cached either.`;
 
 export const invalidCacheMessage = (missing: string[]): string =>
   `${MODULE}: option "cache" is not a cache-manager Cache (missing ${missing.join(', ')}). ` +
@@ -20,17 +25,43 @@ export const invalidInvalidationPathMessage = (value: unknown): string =>
   `${MODULE}: cannot invalidate ${describe(value)}: a page path must be a string starting with "/" ` +
   `(an absolute URL is reduced to its path).`;
 
-export const storeErrorMessage = (operation: string, suppressed: number): string =>
-  `${MODULE}: the page store failed to ${operation}; requests are served uncached meanwhile` +
+export const storeCallFailedMessage = (operation: string, suppressed: number): string =>
+  `${MODULE}: the page store failed to ${operation}; the request was served uncached` +
   (suppressed > 0 ? ` (${suppressed} similar errors suppressed)` : '') +
   '.';
 
-export const invalidationFailedMessage = (count: number, retryInMs: number): string =>
-  `${MODULE}: invalidating ${count} page path(s) failed; those pages are not served from the ` +
-  `cache by this process until a retry succeeds (next in ${retryInMs} ms).`;
+export const storeDownMessage = (reason: string, probeIntervalMs: number): string =>
+  `${MODULE}: the page store stopped answering (${reason}). Pages are served uncached, and ` +
+  `invalidations are held in this process (which serves none of their pages from the cache) ` +
+  `until it answers again; checking every ${probeIntervalMs} ms.`;
+
+export const storeBackMessage = (downForMs: number, held: number): string =>
+  `${MODULE}: the page store answers again after ${(downForMs / 1000).toFixed(1)} s` +
+  (held > 0 ? `; retrying ${held} held invalidation(s) now` : '') +
+  '; pages are served from the cache again.';
+
+export const invalidationHeldMessage = (count: number, retryInMs: number | undefined): string =>
+  `${MODULE}: invalidating ${count} page epoch(s) failed; this process serves none of those ` +
+  `pages from the cache until a retry succeeds (` +
+  (retryInMs === undefined ? 'as soon as the store answers again' : `next in ${retryInMs} ms`) +
+  ').';
 
 export const invalidationRecoveredMessage = (count: number): string =>
-  `${MODULE}: a retried invalidation of ${count} page path(s) succeeded; the cache serves them again.`;
+  `${MODULE}: a retried invalidation of ${count} page epoch(s) succeeded; the cache serves those pages again.`;
+
+export const leaseFailedMessage = (count: number): string =>
+  `${MODULE}: could not lease ${count} page epoch(s) before a commit (the store did not answer); ` +
+  `they are invalidated after the commit as usual, but if this process died in between, other ` +
+  `instances could serve those pages until they are next invalidated.`;
+
+export const storeRestoredMessage = (previousRunId: string, runId: string): string =>
+  `${MODULE}: the page store's data was written under another Redis server run ` +
+  `(${previousRunId}, now ${runId}): a restart, a restored snapshot or a fail-over may have lost ` +
+  `invalidations, so every page is invalidated once.`;
+
+export const invalidationBatchTooLargeMessage = (count: number, max: number): string =>
+  `${MODULE}: an invalidation named ${count} page epochs (more than ${max}); every page is ` +
+  `invalidated instead, with one write.`;
 
 export const notAClassMessage = (value: unknown): string =>
   `${MODULE}: @DependentPaths() decorates entity classes, not ${describe(value)}. ` +

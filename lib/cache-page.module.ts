@@ -14,8 +14,7 @@ import { CachePageService } from './cache-page.service.js';
 import { CachePageInterceptor } from './http/cache-page.interceptor.js';
 import type { CachePageModuleOptions } from './interfaces/cache-page-module-options.interface.js';
 import { CachePageOrmRegistrar } from './orm/index.js';
-import { CacheManagerBackend } from './store/cache-manager-backend.js';
-import { MemoryBackend } from './store/memory-backend.js';
+import { createPageStore } from './store/create-page-store.js';
 import { PageStore } from './store/page-store.js';
 
 /** The token `@nestjs/cache-manager` provides its `Cache` under. */
@@ -29,13 +28,7 @@ const providers: Provider[] = [
   },
   {
     provide: PageStore,
-    useFactory: (options: ResolvedCachePageOptions, appCache?: Cache) => {
-      const cache = options.cache ?? appCache;
-      return new PageStore(
-        cache ? new CacheManagerBackend(cache) : new MemoryBackend(options.maxEntries),
-        options,
-      );
-    },
+    useFactory: (options: ResolvedCachePageOptions, appCache?: Cache) => createPageStore(options, appCache),
     inject: [RESOLVED_CACHE_PAGE_OPTIONS, { token: NEST_CACHE_MANAGER, optional: true }],
   },
   CachePageService,

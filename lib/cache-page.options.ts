@@ -3,8 +3,10 @@ import type {
   CachePageModuleOptions,
   CachePageOrm,
   EntityClass,
+  PathPattern,
 } from './interfaces/cache-page-module-options.interface.js';
 import {
+  ignorePathWithoutItselfMessage,
   invalidCacheMessage,
   invalidIgnorePathMessage,
   invalidOptionMessage,
@@ -12,11 +14,12 @@ import {
 
 /** The module options after defaults and validation: what the rest of the code reads. */
 export interface ResolvedCachePageOptions {
-  readonly ignorePaths: readonly RegExp[];
+  readonly ignorePaths: readonly PathPattern[];
   readonly keyPrefix: string;
   readonly ttl: number;
   readonly cache: Cache | undefined;
   readonly maxEntries: number;
+  readonly maxBytes: number;
   readonly global: boolean;
   readonly enabled: boolean;
   readonly cacheableStatuses: ReadonlySet<number>;
@@ -26,12 +29,33 @@ export interface ResolvedCachePageOptions {
   readonly debug: boolean;
   /** `undefined`: find the app's MikroORM providers at startup. */
   readonly orm: readonly CachePageOrm[] | undefined;
+  readonly storeTimeout: number;
+  readonly reclaimAfter: number;
+  readonly dependentPathsTimeout: number;
+  /** Startup warnings about the options (logged once by the module). */
+  readonly warnings: readonly string[];
 }
 
-/** `/admin` and everything under it. */
-const DEFAULT_IGNORE_PATHS: readonly RegExp[] = [/^\/admin(?:\/|$)/];
-const DEFAULT_KEY_PREFIX = 'cache-page:';
-const DEFAULT_MAX_ENTRIES = 10_000;
+const DAY_MS = 24 * 60 * 60_000;
+
+/** Every default, in one place (the interface's `@default` tags say the same). */
+export const CACHE_PAGE_DEFAULTS = {
+  ignorePaths: ['/admin'],
+  keyPrefix: 'cache-page:',
+  ttl: 0,
+  maxEntries: 10_000,
+  maxBytes: 128 * 1024 * 1024,
+  global: true,
+  enabled: true,
+  cacheableStatuses: [200],
+  bypassCookies: [],
+  invalidateAllOnChange: false,
+  ignoreEntities: [],
+  debug: false,
+  storeTimeout: 250,
+  reclaimAfter: 7 * DAY_MS,
+  dependentPathsTimeout: 1_000,
+} as const satisfies Partial<Record<keyof CachePageModuleOptions, unknown>>;
 
 const CACHE_METHODS = ['get', 'mget', 'set', 'mset', 'mdel'] as const;
 
@@ -43,54 +67,85 @@ export function resolveCachePageOptions(options: CachePageModuleOptions = {}): R
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(invalidOptionMessage('options', options, 'must be an object'));
   }
+  const defaults = CACHE_PAGE_DEFAULTS;
+  const ignorePaths = resolveIgnorePaths(options.ignorePaths);
   return {
-    ignorePaths: resolveIgnorePaths(options.ignorePaths),
-    keyPrefix: resolveString('keyPrefix', options.keyPrefix, DEFAULT_KEY_PREFIX),
-    ttl: resolveMilliseconds('ttl', options.ttl, 0),
+    ignorePaths,
+    keyPrefix: resolveString('keyPrefix', options.keyPrefix, defaults.keyPrefix),
+    ttl: resolveMilliseconds('ttl', options.ttl, defaults.ttl, '>= 0 (0 = forever)'),
     cache: resolveCache(options.cache),
-    maxEntries: resolvePositiveInteger('maxEntries', options.maxEntries, DEFAULT_MAX_ENTRIES),
-    global: resolveBoolean('global', options.global, true),
-    enabled: resolveBoolean('enabled', options.enabled, true),
+    maxEntries: resolvePositiveInteger('maxEntries', options.maxEntries, defaults.maxEntries),
+    maxBytes: resolvePositiveInteger('maxBytes', options.maxBytes, defaults.maxBytes),
+    global: resolveBoolean('global', options.global, defaults.global),
+    enabled: resolveBoolean('enabled', options.enabled, defaults.enabled),
     cacheableStatuses: resolveStatuses(options.cacheableStatuses),
     bypassCookies: resolveStringList('bypassCookies', options.bypassCookies),
-    invalidateAllOnChange: resolveBoolean('invalidateAllOnChange', options.invalidateAllOnChange, false),
+    invalidateAllOnChange: resolveBoolean(
+      'invalidateAllOnChange',
+      options.invalidateAllOnChange,
+      defaults.invalidateAllOnChange,
+    ),
     ignoreEntities: resolveEntityNames(options.ignoreEntities),
-    debug: resolveBoolean('debug', options.debug, false),
+    debug: resolveBoolean('debug', options.debug, defaults.debug),
     orm: resolveOrms(options.orm),
+    storeTimeout: resolveMilliseconds('storeTimeout', options.storeTimeout, defaults.storeTimeout, '> 0', 1),
+    reclaimAfter: resolveMilliseconds('reclaimAfter', options.reclaimAfter, defaults.reclaimAfter, '> 0', 1),
+    dependentPathsTimeout: resolveMilliseconds(
+      'dependentPathsTimeout',
+      options.dependentPathsTimeout,
+      defaults.dependentPathsTimeout,
+      '> 0',
+      1,
+    ),
+    warnings: ignorePaths.flatMap(ignorePathWarning),
   };
 }
 
-function resolveMilliseconds(option: string, value: unknown, fallback: number): number {
+function resolveMilliseconds(
+  option: string,
+  value: unknown,
+  fallback: number,
+  range: string,
+  minimum = 0,
+): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new TypeError(
-      invalidOptionMessage(option, value, 'must be a number of milliseconds >= 0 (0 = forever)'),
-    );
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < minimum) {
+    throw new TypeError(invalidOptionMessage(option, value, `must be a number of milliseconds ${range}`));
   }
   return Math.floor(value);
 }
 
-function resolveIgnorePaths(value: unknown): RegExp[] {
-  if (value === undefined) return [...DEFAULT_IGNORE_PATHS];
+function resolveIgnorePaths(value: unknown): PathPattern[] {
+  if (value === undefined) return [...CACHE_PAGE_DEFAULTS.ignorePaths];
   const patterns: unknown[] = Array.isArray(value) ? value : [value];
-  return patterns.map((pattern) => toRegExp(pattern));
+  return patterns.map((pattern) => toPathPattern(pattern));
 }
 
-function toRegExp(pattern: unknown): RegExp {
+function toPathPattern(pattern: unknown): PathPattern {
   if (pattern instanceof RegExp) {
     // A global or sticky RegExp keeps lastIndex between test() calls and would match every other request.
     return pattern.global || pattern.sticky
       ? new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''))
       : pattern;
   }
-  if (typeof pattern !== 'string' || pattern === '') {
-    throw new TypeError(invalidIgnorePathMessage(pattern, 'expected a RegExp or a non-empty string'));
+  if (typeof pattern !== 'string' || !pattern.startsWith('/')) {
+    throw new TypeError(invalidIgnorePathMessage(pattern, 'expected a path such as "/account" or a RegExp'));
   }
-  try {
-    return new RegExp(pattern);
-  } catch (error) {
-    throw new TypeError(invalidIgnorePathMessage(pattern, (error as Error).message));
-  }
+  return pattern;
+}
+
+/**
+ * A RegExp such as `/^\/account\//` matches everything under `/account` but not `/account`
+ * itself, which is then cached: almost never what was meant.
+ */
+function ignorePathWarning(pattern: PathPattern): string[] {
+  if (typeof pattern === 'string') return [];
+  const literal = /^\^((?:\\\/|[\w.~-])+)/.exec(pattern.source)?.[1]?.replace(/\\\//g, '/');
+  if (!literal?.endsWith('/') || literal === '/') return [];
+  const itself = literal.slice(0, -1);
+  return pattern.test(`${literal}x`) && !pattern.test(itself)
+    ? [ignorePathWithoutItselfMessage(pattern, itself)]
+    : [];
 }
 
 function resolveString(option: string, value: unknown, fallback: string): string {
@@ -115,7 +170,7 @@ function resolvePositiveInteger(option: string, value: unknown, fallback: number
 }
 
 function resolveStatuses(value: unknown): ReadonlySet<number> {
-  if (value === undefined) return new Set([200]);
+  if (value === undefined) return new Set(CACHE_PAGE_DEFAULTS.cacheableStatuses);
   const valid =
     Array.isArray(value) &&
     value.length > 0 &&

@@ -1,4 +1,4 @@
-import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { PageStore } from './store/page-store.js';
 
 /**
@@ -8,7 +8,7 @@ import { PageStore } from './store/page-store.js';
  * @publicApi
  */
 @Injectable()
-export class CachePageService implements OnModuleDestroy {
+export class CachePageService implements OnModuleInit, OnModuleDestroy {
   constructor(private readonly store: PageStore) {}
 
   /**
@@ -28,6 +28,11 @@ export class CachePageService implements OnModuleDestroy {
   /** Stops serving every cached page, with one write. Never calls the store's `clear()`. */
   async invalidateAll(): Promise<void> {
     await this.store.invalidateAll();
+  }
+
+  /** Waits (within the store deadline) for the store's first check, so the first requests can hit. */
+  async onModuleInit(): Promise<void> {
+    await this.store.ready();
   }
 
   onModuleDestroy(): void {

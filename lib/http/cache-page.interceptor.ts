@@ -11,19 +11,23 @@ import { tap, type Observable } from 'rxjs';
 import { CACHE_STATUS_HEADER } from '../cache-page.constants.js';
 import { RESOLVED_CACHE_PAGE_OPTIONS } from '../cache-page.internal-constants.js';
 import type { ResolvedCachePageOptions } from '../cache-page.options.js';
-import type { PageEntry } from '../store/page-entry.js';
-import { isPromise } from '../store/page-backend.js';
-import { PageStore, type PageLookup } from '../store/page-store.js';
+import { newPageEntry } from '../store/page-entry.js';
+import { PageStore, type CachedPage, type PageLookup, type RequestInputs } from '../store/page-store.js';
+import { thenMaybe } from '../utils/maybe-promise.js';
+import { IgnoreRules } from './ignore-rules.js';
 import { InFlightRenders } from './in-flight-renders.js';
-import { PageKeyCache, type RequestPageKey } from './page-key-cache.js';
-import { headerNames, isPersonalRequest, isStreamingBody } from './request-rules.js';
-import { toPageEntry } from './response-cacheability.js';
+import { headerNames, toRenderedPage } from './page-draft.js';
+import { bypassesCache } from './request-eligibility.js';
+import { requestOrigin, RequestPageKeys, type RequestPageKey } from './request-page-key.js';
 import { captureResponse } from './response-capture.js';
 import { replayPage } from './response-replay.js';
 import { readRoutePolicy, type RoutePolicy } from './route-policy.js';
+import { isStreamingBody } from './streaming-body.js';
 
 interface HttpRequest {
   headers?: IncomingHttpHeaders;
+  socket?: { encrypted?: boolean };
+  raw?: { socket?: { encrypted?: boolean } };
 }
 
 interface HttpResponse {
@@ -33,6 +37,9 @@ interface HttpResponse {
 
 /** Requests some instance of the interceptor already took in hand (shared by every instance). */
 const seenRequests = new WeakSet<object>();
+
+/** No request input is read yet for variants: every request shares one variant. */
+const NO_INPUTS: RequestInputs = { valueOf: () => '' };
 
 /** One request on its way through the cache. */
 interface Exchange {
@@ -59,7 +66,7 @@ export class CachePageInterceptor implements NestInterceptor {
 
   private readonly policies = new WeakMap<Function, RoutePolicy>();
   private readonly renders = new InFlightRenders();
-  private readonly keys: PageKeyCache;
+  private readonly keys: RequestPageKeys;
 
   constructor(
     @Inject(RESOLVED_CACHE_PAGE_OPTIONS) protected readonly options: ResolvedCachePageOptions,
@@ -67,7 +74,7 @@ export class CachePageInterceptor implements NestInterceptor {
     protected readonly reflector: Reflector,
     protected readonly httpAdapterHost: HttpAdapterHost,
   ) {
-    this.keys = new PageKeyCache(options.keyPrefix, options.ignorePaths);
+    this.keys = new RequestPageKeys(options.keyPrefix, new IgnoreRules(options.ignorePaths), store.paths);
   }
 
   intercept(
@@ -84,25 +91,22 @@ export class CachePageInterceptor implements NestInterceptor {
     // outer one's render, which waits for the inner one: only the first binding caches.
     if (url === undefined || seenRequests.has(request)) return next.handle();
     seenRequests.add(request);
-    const key = this.keys.get(url);
+    const key = this.keys.of(requestOrigin(request.headers ?? {}, isEncrypted(request)), url);
     if (key.ignored) return next.handle();
 
     const exchange: Exchange = { key, policy, request, response: http.getResponse<HttpResponse>(), next };
-    const lookup = this.store.lookup(key);
-    return isPromise(lookup)
-      ? lookup.then((found) => this.answer(exchange, found))
-      : this.answer(exchange, lookup);
+    return thenMaybe(this.store.lookup(key, NO_INPUTS), (lookup) => this.answer(exchange, lookup));
   }
 
   /**
    * Whether this request may be answered from, and stored in, the cache. By default: an allowed
-   * method, no `Authorization` header, none of the `bypassCookies`.
+   * method, no credentials, no body, none of the `bypassCookies`.
    */
   protected isRequestCacheable(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<HttpRequest>();
     return (
       this.allowedMethods.includes(this.adapter.getRequestMethod(request)) &&
-      !isPersonalRequest(request.headers, this.options.bypassCookies)
+      !bypassesCache(request.headers, this.options.bypassCookies)
     );
   }
 
@@ -134,10 +138,10 @@ export class CachePageInterceptor implements NestInterceptor {
     lookup: PageLookup | undefined,
   ): Observable<unknown> | Promise<Observable<unknown>> {
     if (!lookup) return exchange.next.handle();
-    if (lookup.entry) return this.replay(exchange, lookup.entry);
+    if (lookup.page) return this.replay(exchange, lookup.page);
     // No await between this join and the begin() in renderAndStore, or two lookups finishing
     // together could both miss the other's render.
-    const running = this.renders.join(exchange.key.entry, lookup.pathEpoch, lookup.globalEpoch);
+    const running = this.renders.join(lookup.storageKey, lookup.pathEpoch, lookup.globalEpoch);
     if (running) return running.then((page) => (page ? this.replay(exchange, page) : exchange.next.handle()));
     if (this.adapter.getRequestMethod(exchange.request) !== 'GET') {
       this.adapter.setHeader(exchange.response, CACHE_STATUS_HEADER, 'MISS');
@@ -146,7 +150,7 @@ export class CachePageInterceptor implements NestInterceptor {
     return this.renderAndStore(exchange, lookup);
   }
 
-  private replay({ response, policy, request }: Exchange, page: PageEntry): Observable<unknown> {
+  private replay({ response, policy, request }: Exchange, page: CachedPage): Observable<unknown> {
     return replayPage(this.adapter, response, page, policy, request.headers?.['if-none-match']);
   }
 
@@ -154,7 +158,7 @@ export class CachePageInterceptor implements NestInterceptor {
     { key, policy, response, next }: Exchange,
     lookup: PageLookup,
   ): Promise<Observable<unknown>> {
-    const render = this.renders.begin(key.entry, lookup.pathEpoch, lookup.globalEpoch);
+    const render = this.renders.begin(lookup.storageKey, lookup.pathEpoch, lookup.globalEpoch);
     const epochs = await this.store.beginRender(key, lookup);
     if (!epochs) {
       render.finish(undefined);
@@ -164,9 +168,15 @@ export class CachePageInterceptor implements NestInterceptor {
     this.adapter.setHeader(response, CACHE_STATUS_HEADER, 'MISS');
     const capture = captureResponse(response.raw ?? (response as unknown as ServerResponse));
     void capture.done.then((captured) => {
-      const entry = captured && toPageEntry(captured, this.options.cacheableStatuses, preexisting, epochs);
-      render.finish(entry);
-      if (entry) void this.store.save(key, entry, policy.ttl);
+      const rendered =
+        captured && toRenderedPage(captured, this.options.cacheableStatuses, preexisting, policy.ttl);
+      if (!rendered) return render.finish(undefined);
+      const page = {
+        entry: newPageEntry(rendered.draft, rendered.body.digest, rendered.body.bytes.length, epochs),
+        body: rendered.body,
+      };
+      render.finish(page);
+      void this.store.save(key, page);
     });
     return next.handle().pipe(
       tap({
@@ -175,4 +185,8 @@ export class CachePageInterceptor implements NestInterceptor {
       }),
     );
   }
+}
+
+function isEncrypted(request: HttpRequest): boolean {
+  return Boolean(request.socket?.encrypted ?? request.raw?.socket?.encrypted);
 }

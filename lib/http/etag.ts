@@ -4,11 +4,10 @@ import { createHash } from 'node:crypto';
  * A weak entity tag in Express's own format, so a hit's tag equals the one Express gave the
  * miss that stored it and a browser's `If-None-Match` keeps matching.
  */
-export function weakEtag(body: string): string {
-  const length = Buffer.byteLength(body, 'utf8');
-  if (length === 0) return 'W/"0-2jmj7l5rSw0yVb/vlWAYkK/YBwk"';
-  const hash = createHash('sha1').update(body, 'utf8').digest('base64').slice(0, 27);
-  return `W/"${length.toString(16)}-${hash}"`;
+export function weakEtag(body: Buffer): string {
+  if (body.length === 0) return 'W/"0-2jmj7l5rSw0yVb/vlWAYkK/YBwk"';
+  const hash = createHash('sha1').update(body).digest('base64').slice(0, 27);
+  return `W/"${body.length.toString(16)}-${hash}"`;
 }
 
 /** `If-None-Match` semantics (weak comparison, lists, `*`). */

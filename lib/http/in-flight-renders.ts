@@ -1,14 +1,14 @@
-import type { PageEntry } from '../store/page-entry.js';
+import type { CachedPage } from '../store/page-store.js';
 
 interface Flight {
   readonly pathEpoch: string | undefined;
   readonly globalEpoch: string | undefined;
-  readonly result: Promise<PageEntry | undefined>;
+  readonly result: Promise<CachedPage | undefined>;
 }
 
 /** A render registered by `begin()`; `finish()` hands its page (or nothing) to the waiters. */
 export interface FlightHandle {
-  finish(entry: PageEntry | undefined): void;
+  finish(page: CachedPage | undefined): void;
 }
 
 /**
@@ -30,13 +30,13 @@ export class InFlightRenders {
 
   /** Registers a render of `key` whose lookup read these epochs, replacing an older one. */
   begin(key: string, pathEpoch: string | undefined, globalEpoch: string | undefined): FlightHandle {
-    let finish!: (entry: PageEntry | undefined) => void;
+    let finish!: (page: CachedPage | undefined) => void;
     const flight: Flight = { pathEpoch, globalEpoch, result: new Promise((resolve) => (finish = resolve)) };
     this.flights.set(key, flight);
     return {
-      finish: (entry) => {
+      finish: (page) => {
         if (this.flights.get(key) === flight) this.flights.delete(key);
-        finish(entry);
+        finish(page);
       },
     };
   }

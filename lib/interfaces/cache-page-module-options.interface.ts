@@ -1,6 +1,9 @@
 import type { Cache } from 'cache-manager';
 
-/** A pattern matched against a request path (without query string). */
+/**
+ * A rule of `ignorePaths`: a string names a path and everything under it (`'/account'`), a
+ * RegExp is matched against the request path (without query string) as it is.
+ */
 export type PathPattern = RegExp | string;
 
 /** Any entity class, whatever its constructor's parameters. */
@@ -23,10 +26,11 @@ export interface CachePageOrm {
  */
 export interface CachePageModuleOptions {
   /**
-   * Paths that are never stored **and never served** from the cache. A string is a regular
-   * expression source. Matched against the request path without its query string, both as
-   * received and normalised (decoded, lower-cased), so `/ADMIN/` cannot slip past `/^\/admin\//`.
-   * @default [/^\/admin(?:\/|$)/] (`/admin` and everything under it)
+   * Paths that are never stored **and never served** from the cache. A string names a path and
+   * everything under it (`'/account'`: `/account`, `/account/orders`, not `/accounts`); a RegExp
+   * is matched as it is. Both are tried on the request path without its query string, as received
+   * and normalised (decoded, lower-cased), so `/ADMIN/` cannot slip past `'/admin'`.
+   * @default ['/admin']
    */
   ignorePaths?: PathPattern | PathPattern[];
   /**
@@ -48,11 +52,39 @@ export interface CachePageModuleOptions {
    */
   cache?: Cache;
   /**
-   * Size of the built-in in-memory LRU (pages plus one epoch key per path). Ignored when a
-   * cache is given or found.
+   * Size of the built-in in-memory LRU, in keys (pages plus one epoch key per path). Ignored when
+   * a cache is given or found.
    * @default 10000
    */
   maxEntries?: number;
+  /**
+   * Bytes of page bodies held in this process: the built-in memory store's bodies, or, in front
+   * of a shared store, the bodies kept so a hit does not fetch them again. Least recently used
+   * bodies go first.
+   * @default 134217728 (128 MiB)
+   */
+  maxBytes?: number;
+  /**
+   * Longest wait for one call to a shared store (Redis, any cache-manager store), ms. A request
+   * whose store call takes longer is served uncached; after a few in a row the store is left
+   * alone (requests served uncached at once) until a probe sees it answer again.
+   * @default 250
+   */
+  storeTimeout?: number;
+  /**
+   * Shared stores only: keys nobody reads for this long expire, so pages of invalidated query
+   * variants, deleted posts and crawlers' URLs never accumulate. A hit renews its page's keys, so
+   * a page that is requested stays cached forever.
+   * @default 604800000 (7 days)
+   */
+  reclaimAfter?: number;
+  /**
+   * Longest wait for an entity's `dependentPaths()` (when it returns a promise), ms. After it,
+   * every page is invalidated instead and the write goes on: a slow or hung `dependentPaths()`
+   * never holds a flush, a commit or a row lock.
+   * @default 1000
+   */
+  dependentPathsTimeout?: number;
   /**
    * `true`: every GET route is cached unless `@NoCachePage()`. `false`: only `@CachePage()` routes.
    * @default true

@@ -1,7 +1,7 @@
 import { DEPENDENT_PATHS_METADATA } from '../cache-page.constants.js';
 import { describe } from '../cache-page.messages.js';
 import type { DependentPathsEntity } from '../decorators/dependent-paths.decorator.js';
-import { toPagePath } from '../store/page-key.js';
+import { invalidationPaths } from '../store/page-path.js';
 
 /** Why a `dependentPaths()` result cannot be used; the subscriber then invalidates every page. */
 export class DependentPathsProblem extends Error {
@@ -59,7 +59,8 @@ function toPath(value: unknown): string {
   if (typeof value !== 'string')
     throw new DependentPathsProblem(`returned ${describe(value)}, which is not a string`);
   try {
-    return toPagePath(value);
+    invalidationPaths(value);
+    return value;
   } catch {
     throw new DependentPathsProblem(`returned ${describe(value)}, which is not a path starting with "/"`);
   }

@@ -1,33 +1,152 @@
 /** The epoch tokens a render observed before it ran: `[path epoch, global epoch]`. */
 export type RenderEpochs = readonly [path: string, global: string];
 
+/** One response header as stored: a lower-case name and its value(s). */
+export type StoredHeader = readonly [name: string, value: string | readonly string[]];
+
 /**
- * One cached page: the final bytes as they were sent, and the epochs its render began under.
- * Field names are short because the entry is serialised on every store.
+ * One cached page as the store keeps it: everything but the body, which is stored once under
+ * its digest (`body:<digest>`), so a hit on a shared store reads a few hundred bytes and a body
+ * this process already holds never travels again. Field names are short because the entry is
+ * serialised on every store.
  */
 export interface PageEntry {
+  /** Format version; entries of another format are ignored. */
+  readonly v: typeof PAGE_ENTRY_FORMAT;
   /** Status code. */
   readonly s: number;
-  /** Replayed response headers, lower-case names. */
-  readonly h: ReadonlyArray<readonly [name: string, value: string | string[]]>;
-  /** Body, UTF-8 text. */
-  readonly b: string;
+  /** Headers the route set, replayed on every hit (lower-case names). */
+  readonly h: readonly StoredHeader[];
+  /** Digest of the body (its storage address), base64url. */
+  readonly d: string;
+  /** Body length in bytes. */
+  readonly n: number;
   /** Entity tag of the body. */
   readonly t: string;
   /** Epochs the render began under; the entry is served only while both are still current. */
   readonly e: RenderEpochs;
+  /** When it was stored (ms since the epoch); a hit on an old entry renews its storage lease. */
+  readonly a: number;
+  /** Lifetime asked for by the route, ms (`0` = as long as it is requested). */
+  readonly l: number;
+  /**
+   * What this variant was rendered for: each request input the page varies on (a header name,
+   * `cookie`, or `cookie:<name>`) with its normalised value. Set for the variants of a page that
+   * varies (by `Vary` or by what its render was seen to read).
+   */
+  readonly y?: readonly VariedInput[];
 }
 
-/** Whether a value read back from a store is a well-formed entry (stores hold anything). */
+/** One request input a page varies on, and the normalised value a variant was rendered for. */
+export type VariedInput = readonly [input: string, value: string];
+
+/**
+ * Stored at a page's own key when the page varies: which inputs its variants are keyed by. Each
+ * variant is an entry of its own, under `variantKey(entry key, values)`.
+ */
+export interface VaryManifest {
+  readonly v: typeof PAGE_ENTRY_FORMAT;
+  /** The inputs, in the order their values are joined for the variant key. */
+  readonly vary: readonly string[];
+}
+
+export const PAGE_ENTRY_FORMAT = 2;
+
+/** A rendered page on its way into the store: what the HTTP side captured. */
+export interface PageDraft {
+  readonly status: number;
+  readonly headers: readonly StoredHeader[];
+  readonly etag: string;
+  /** ms, `0` = forever. */
+  readonly ttl: number;
+  /** The inputs and values this render varied on; empty when it does not vary. */
+  readonly varied: readonly VariedInput[];
+}
+
+/** The entry of a page rendered under `epochs`, with a body of `length` bytes at `digest`. */
+export function newPageEntry(
+  draft: PageDraft,
+  digest: string,
+  length: number,
+  epochs: RenderEpochs,
+): PageEntry {
+  return {
+    v: PAGE_ENTRY_FORMAT,
+    s: draft.status,
+    h: draft.headers,
+    d: digest,
+    n: length,
+    t: draft.etag,
+    e: epochs,
+    a: Date.now(),
+    l: draft.ttl,
+    ...(draft.varied.length > 0 ? { y: draft.varied } : {}),
+  };
+}
+
+/** A header name as HTTP allows it (RFC 9110 token). */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
+/** A header value Node can send: no CR, LF or NUL. */
+const HEADER_VALUE = /^[^\r\n\0]*$/;
+
+/**
+ * Whether a value read back from a store is a well-formed entry. Stores hold anything (other
+ * formats, other apps' keys, a corrupted write), and what is served must never turn a working
+ * request into a 500: an entry that does not validate is a miss.
+ */
 export function isPageEntry(value: unknown): value is PageEntry {
   if (typeof value !== 'object' || value === null) return false;
   const entry = value as Partial<PageEntry>;
   return (
-    typeof entry.s === 'number' &&
-    typeof entry.b === 'string' &&
+    entry.v === PAGE_ENTRY_FORMAT &&
+    Number.isInteger(entry.s) &&
+    entry.s! >= 200 &&
+    entry.s! <= 599 &&
+    typeof entry.d === 'string' &&
+    entry.d.length > 0 &&
+    Number.isInteger(entry.n) &&
+    entry.n! >= 0 &&
     typeof entry.t === 'string' &&
+    HEADER_VALUE.test(entry.t) &&
+    typeof entry.a === 'number' &&
+    typeof entry.l === 'number' &&
+    isEpochPair(entry.e) &&
     Array.isArray(entry.h) &&
-    Array.isArray(entry.e) &&
-    entry.e.length === 2
+    entry.h.every(isStoredHeader) &&
+    (entry.y === undefined || (Array.isArray(entry.y) && entry.y.every(isVariedInput)))
+  );
+}
+
+export function isVaryManifest(value: unknown): value is VaryManifest {
+  const manifest = value as Partial<VaryManifest> | null;
+  return (
+    typeof manifest === 'object' &&
+    manifest !== null &&
+    manifest.v === PAGE_ENTRY_FORMAT &&
+    Array.isArray(manifest.vary) &&
+    manifest.vary.length > 0 &&
+    manifest.vary.every((input) => typeof input === 'string' && input !== '')
+  );
+}
+
+function isEpochPair(value: unknown): value is RenderEpochs {
+  return (
+    Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string'
+  );
+}
+
+function isStoredHeader(value: unknown): value is StoredHeader {
+  if (!Array.isArray(value) || value.length !== 2) return false;
+  const [name, content] = value as [unknown, unknown];
+  if (typeof name !== 'string' || !HEADER_NAME.test(name)) return false;
+  if (typeof content === 'string') return HEADER_VALUE.test(content);
+  return (
+    Array.isArray(content) && content.every((item) => typeof item === 'string' && HEADER_VALUE.test(item))
+  );
+}
+
+function isVariedInput(value: unknown): value is VariedInput {
+  return (
+    Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string'
   );
 }

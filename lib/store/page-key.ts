@@ -1,104 +1,92 @@
 import { createHash } from 'node:crypto';
-import { invalidInvalidationPathMessage } from '../cache-page.messages.js';
+import { canonicalPath, invalidationPaths } from './page-path.js';
 
 /**
- * Where one cached page lives: its entry key, and the epoch key of the path it belongs to.
- * Every query variant and alias of a path shares the path's epoch key, so one epoch write
- * invalidates them all.
+ * Where one cached page lives: its entry key, and the epoch key of the page path it belongs to.
+ * Every query variant, spelling, host and `Vary` variant of a page shares the path's epoch key,
+ * so one epoch write invalidates them all.
  */
 export interface PageKey {
-  /** `<prefix><METHOD>:<path>[?<sorted query>]`, as requested (aliases get their own entry). */
+  /** `<prefix>GET:<origin><path>[?<query>]`, with `<origin>` empty when hosts are not keyed. */
   readonly entry: string;
-  /** `<prefix>epoch:<normalised path>`. */
+  /** `<prefix>epoch:<canonical page path>`. */
   readonly epoch: string;
-  /** The request path without the query string, as received. */
+}
+
+/** What a request's page key is made of, as the HTTP layer read it from the request. */
+export interface PageKeyParts {
+  /** `http://host:port` as the request named it, or `''` when pages are not keyed by host. */
+  readonly origin: string;
+  /** The path as received (percent-encoded), without the query string. */
   readonly path: string;
-  /** The normalised path: decoded, lower-cased, without duplicate or trailing slashes. */
-  readonly normalisedPath: string;
+  /** The query string without `?`, parameters in canonical order, or `''`. */
+  readonly query: string;
+  /** The canonical page path the page belongs to (what invalidation names). */
+  readonly pagePath: string;
 }
 
 /** Keys longer than this are shortened to a readable head plus a hash of the whole. */
 export const MAX_KEY_LENGTH = 512;
 const KEY_HEAD_LENGTH = 200;
 
+/** The page key of one request. */
+export function pageKey(prefix: string, parts: PageKeyParts): PageKey {
+  const url = `${parts.origin}${parts.path}${parts.query === '' ? '' : `?${parts.query}`}`;
+  return { entry: boundKey(`${prefix}GET:${url}`), epoch: epochKeyOf(prefix, parts.pagePath) };
+}
+
+/** The key of one `Vary` variant of a page: the page key plus a digest of the varied values. */
+export const variantKey = (entryKey: string, varied: string): string =>
+  `${entryKey}#vary:${createHash('sha256').update(varied).digest('base64url').slice(0, 22)}`;
+
 /** The epoch that every page depends on; `invalidateAll()` renews it. */
 export const globalEpochKey = (prefix: string): string => `${prefix}epoch`;
 
-/** The epoch key of a page path (any spelling of it). */
-export const pathEpochKey = (prefix: string, path: string): string =>
-  boundKey(`${prefix}epoch:${normalisePath(path)}`);
-
-/** Builds the key of the page requested by `method url` (url = path plus optional query). */
-export function pageKeyFromUrl(prefix: string, method: string, url: string): PageKey {
-  const queryStart = url.indexOf('?');
-  const path = queryStart === -1 ? url : url.slice(0, queryStart);
-  const query = queryStart === -1 ? '' : sortQuery(url.slice(queryStart + 1));
-  const normalisedPath = normalisePath(path);
-  return {
-    entry: boundKey(`${prefix}${method}:${path}${query === '' ? '' : `?${query}`}`),
-    epoch: boundKey(`${prefix}epoch:${normalisedPath}`),
-    path,
-    normalisedPath,
-  };
-}
-
-/** The entry key of the plain (query-less) GET page of `path`. */
-export const plainEntryKey = (prefix: string, path: string): string => boundKey(`${prefix}GET:${path}`);
+/** The epoch key of a canonical page path. */
+export const epochKeyOf = (prefix: string, pagePath: string): string =>
+  boundKey(`${prefix}epoch:${pagePath}`);
 
 /**
- * Canonical form of a path for invalidation: percent-decoded where valid, Unicode NFC,
- * lower-cased, duplicate slashes collapsed, trailing slash removed. Folding case and slashes may
- * merge distinct pages into one epoch; that only over-invalidates, which is safe.
+ * The epoch keys an invalidation of `path` renews: one per reading of the value (see
+ * `invalidationPaths`), each also passed through `mapPath` (global prefix, versions).
  */
-export function normalisePath(path: string): string {
-  let normalised = safeDecode(path)
-    .normalize('NFC')
-    .toLowerCase()
-    .replace(/\/{2,}/g, '/');
-  if (normalised.length > 1 && normalised.endsWith('/')) normalised = normalised.replace(/\/+$/, '');
-  return normalised === '' ? '/' : normalised;
-}
-
-/**
- * Reduces what a user or `dependentPaths()` names to a page path: an absolute URL loses its
- * origin, and query string and fragment are dropped. Throws for anything that is not a path.
- */
-export function toPagePath(value: unknown): string {
-  if (typeof value !== 'string') throw new TypeError(invalidInvalidationPathMessage(value));
-  let path = value.trim();
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path)) {
-    const afterOrigin = path.indexOf('/', path.indexOf('//') + 2);
-    path = afterOrigin === -1 ? '/' : path.slice(afterOrigin);
+export function invalidationEpochKeys(
+  prefix: string,
+  path: unknown,
+  mapPath: (canonical: string) => string = (canonical) => canonical,
+): string[] {
+  const keys = new Set<string>();
+  for (const reading of invalidationPaths(path)) {
+    keys.add(epochKeyOf(prefix, reading));
+    keys.add(epochKeyOf(prefix, canonicalPath(mapPath(reading))));
   }
-  path = path.replace(/[?#].*$/s, '');
-  if (!path.startsWith('/')) throw new TypeError(invalidInvalidationPathMessage(value));
-  return path;
+  return [...keys];
 }
 
-/** Sorts `a=1&b=2` pairs so that parameter order never splits one page into several entries. */
-function sortQuery(query: string): string {
+/** Where a page body lives in a shared store: addressed by its content, so it never changes. */
+export const bodyKey = (prefix: string, digest: string): string => `${prefix}body:${digest}`;
+
+/**
+ * Sorts `a=1&b=2` pairs by name so that parameter order never splits one page into several
+ * entries. The sort is stable: repeated parameters (`a=1&a=2`) keep their order, which can
+ * change what the page shows.
+ */
+export function canonicalQuery(query: string): string {
   if (query === '') return '';
   const pairs = query.split('&').filter((pair) => pair !== '');
-  return pairs.length < 2 ? (pairs[0] ?? '') : pairs.sort().join('&');
+  if (pairs.length < 2) return pairs[0] ?? '';
+  const name = (pair: string) => {
+    const separator = pair.indexOf('=');
+    return separator === -1 ? pair : pair.slice(0, separator);
+  };
+  return pairs
+    .map((pair) => [name(pair), pair] as const)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, pair]) => pair)
+    .join('&');
 }
 
-/** Decodes percent-escapes one by one, leaving malformed ones as they are. */
-function safeDecode(path: string): string {
-  if (!path.includes('%')) return path;
-  try {
-    return decodeURIComponent(path);
-  } catch {
-    return path.replace(/(?:%[0-9a-f]{2})+/gi, (run) => {
-      try {
-        return decodeURIComponent(run);
-      } catch {
-        return run;
-      }
-    });
-  }
-}
-
-function boundKey(key: string): string {
+export function boundKey(key: string): string {
   if (key.length <= MAX_KEY_LENGTH) return key;
   const digest = createHash('sha256').update(key).digest('base64url');
   return `${key.slice(0, KEY_HEAD_LENGTH)}…#${digest}`;

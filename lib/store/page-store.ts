@@ -1,184 +1,479 @@
 import {
   invalidInvalidationPathMessage,
-  invalidationFailedMessage,
+  invalidationBatchTooLargeMessage,
+  storeBackMessage,
+  storeDownMessage,
+  invalidationHeldMessage,
   invalidationRecoveredMessage,
-  storeErrorMessage,
+  leaseFailedMessage,
+  storeCallFailedMessage,
+  storeRestoredMessage,
 } from '../cache-page.messages.js';
+import { isPromise, thenMaybe, type MaybePromise } from '../utils/maybe-promise.js';
 import { ThrottledLogger } from '../utils/throttled-logger.js';
-import { newEpochToken } from './epoch-token.js';
-import { isPromise, type BackendEntry, type MaybePromise, type PageBackend } from './page-backend.js';
-import { isPageEntry, type PageEntry, type RenderEpochs } from './page-entry.js';
-import { globalEpochKey, pathEpochKey, plainEntryKey, toPagePath, type PageKey } from './page-key.js';
+import { GuardedBackend } from './backends/guarded-backend.js';
+import type { BackendWrite, PageBackend } from './backends/page-backend.js';
+import { isLeasedEpoch, newEpochToken } from './epoch-token.js';
+import { LeaseBook } from './lease-book.js';
+import { BodyTier, decodeStoredBody, encodeStoredBody, type PageBody } from './page-body.js';
+import {
+  isPageEntry,
+  isVaryManifest,
+  PAGE_ENTRY_FORMAT,
+  type PageEntry,
+  type RenderEpochs,
+  type VaryManifest,
+} from './page-entry.js';
+import { bodyKey, globalEpochKey, invalidationEpochKeys, variantKey, type PageKey } from './page-key.js';
+import type { PathMapping } from './path-mapping.js';
 import { PendingInvalidations } from './pending-invalidations.js';
-
-/** What one multi-get found: a valid entry, if any, and the current epochs of its path. */
-export interface PageLookup {
-  /** The entry, only if both of its epochs are still current. */
-  readonly entry: PageEntry | undefined;
-  readonly pathEpoch: string | undefined;
-  readonly globalEpoch: string | undefined;
-}
+import { StoreGuard, StoreUnavailableError } from './store-guard.js';
+import { StoreServerWatch } from './store-server-watch.js';
 
 /** Settings of the store that do not change after startup. */
 export interface PageStoreSettings {
   readonly keyPrefix: string;
+  /** Shared stores: the longest wait for one call, ms. */
+  readonly storeTimeoutMs: number;
+  /** Shared stores: keys nobody reads for this long expire (a hit renews them), ms. */
+  readonly reclaimAfterMs: number;
+  /** Bodies held in this process, bytes. */
+  readonly maxBodyBytes: number;
+  /** The app's path mapping (global prefix, versions), applied to invalidated paths. */
+  readonly paths: PathMapping;
 }
 
+/** What the request side reads from its request for the inputs a page may vary on. */
+export interface RequestInputs {
+  /** The normalised value of one input (a header name, `cookie`, or `cookie:<name>`). */
+  valueOf(input: string): string;
+}
+
+/** A page that may be served: its entry and its body. */
+export interface CachedPage {
+  readonly entry: PageEntry;
+  readonly body: PageBody;
+}
+
+/** What one lookup found. */
+export interface PageLookup {
+  /** The page, if one is stored for this request under the current epochs. */
+  readonly page: CachedPage | undefined;
+  readonly pathEpoch: string | undefined;
+  readonly globalEpoch: string | undefined;
+  /** Inputs the page is known to vary on, if it does. */
+  readonly vary: readonly string[] | undefined;
+  /** Where this request's page is, or would be, stored. */
+  readonly storageKey: string;
+}
+
+/** A lease taken before a commit: settle it after the commit, or after a rollback. */
+export interface PageLease {
+  settle(): Promise<void>;
+}
+
+/** Interval between probes of a shared store that stopped answering, ms. */
+const PROBE_INTERVAL_MS = 1_000;
+/** Epochs created for a first render live this long until a stored page extends them, ms. */
+const PROVISIONAL_EPOCH_MS = 5 * 60_000;
+/** Beyond this many epoch keys, an invalidation of a shared store renews the global epoch instead. */
+export const MAX_INVALIDATION_KEYS = 1_000;
+/** Pages whose `Vary` inputs this process remembers. */
+const MAX_REMEMBERED_VARY = 10_000;
+
 /**
- * Pages and epochs over a backend (the memory LRU or a cache-manager `Cache`). Knows nothing
- * of HTTP or ORMs.
+ * Pages and epochs over a backend (the memory LRU, Redis, or any cache-manager `Cache`). Knows
+ * nothing of HTTP or ORMs.
  *
  * Never stale: a page is stored with the epochs its render began under, and served only while
- * both epochs are unchanged. Invalidation writes fresh random epochs, so a render that began
- * before it can be stored but never served after it. All query variants and spellings of a
+ * both are unchanged. Invalidation renews the epochs, so a render that began before it can be
+ * stored but never served after it. All query variants, spellings, hosts and `Vary` variants of a
  * path share the path's epoch. Nothing here ever calls `clear()`.
  */
 export class PageStore {
   private readonly globalKey: string;
+  private readonly writer = newEpochToken();
   private readonly log = new ThrottledLogger();
   private readonly pending: PendingInvalidations;
-  private readonly detachErrorListeners: () => void;
+  private readonly bodies: BodyTier;
+  private readonly leases = new LeaseBook();
+  private readonly varyOf = new Map<string, readonly string[]>();
+  private readonly refreshing = new Set<string>();
+  private readonly serverWatch: StoreServerWatch | undefined;
+  private readonly guard: StoreGuard | undefined;
+  private readonly backend: PageBackend;
+  private readonly detachListeners: Array<() => void> = [];
 
   constructor(
-    private readonly backend: PageBackend,
+    backend: PageBackend,
     private readonly settings: PageStoreSettings,
   ) {
-    this.globalKey = globalEpochKey(settings.keyPrefix);
+    const prefix = settings.keyPrefix;
+    this.globalKey = globalEpochKey(prefix);
+    if (backend.scope === 'shared') {
+      const probeKey = [this.globalKey];
+      this.guard = new StoreGuard(
+        { timeoutMs: settings.storeTimeoutMs, failuresToOpen: 3, probeIntervalMs: PROBE_INTERVAL_MS },
+        async () => backend.read(probeKey),
+        {
+          opened: (reason) => this.log.error('store-down', () => storeDownMessage(reason, PROBE_INTERVAL_MS)),
+          closed: (downForMs) => {
+            this.log.log(storeBackMessage(downForMs, this.pending.size));
+            this.pending.retryNow();
+            void this.serverWatch?.check();
+          },
+        },
+      );
+      const guard = this.guard;
+      this.backend = new GuardedBackend(backend, guard);
+      if (backend.server) {
+        this.detachListeners.push(
+          backend.server.onConnection((state) => {
+            if (state === 'lost') guard.reportTrouble('the connection to the store was lost');
+          }),
+        );
+      }
+    } else {
+      this.backend = backend;
+    }
+    this.bodies = new BodyTier(settings.maxBodyBytes);
     this.pending = new PendingInvalidations(
-      this.globalKey,
-      (keys) => this.renewEpochs(keys),
-      (count, retryInMs) => this.log.error('invalidate', () => invalidationFailedMessage(count, retryInMs)),
-      (count) => this.log.error('recovered', () => invalidationRecoveredMessage(count)),
+      { globalKey: this.globalKey, maxKeys: 10_000, initialDelayMs: 250, maxDelayMs: 5_000 },
+      {
+        retry: (keys) => this.renew(keys),
+        failed: (count, retryInMs) =>
+          this.log.error('invalidate', () => invalidationHeldMessage(count, retryInMs)),
+        recovered: (count) => this.log.error('recovered', () => invalidationRecoveredMessage(count)),
+      },
     );
-    this.detachErrorListeners = backend.onError((error) =>
-      this.log.error('store', (suppressed) => storeErrorMessage('answer', suppressed), error),
+    this.detachListeners.push(
+      backend.onError((error) => {
+        this.guard?.reportTrouble('the store client reported an error');
+        this.log.error('store', (suppressed) => storeCallFailedMessage('answer', suppressed), error);
+      }),
     );
+    if (this.backend.server) {
+      this.serverWatch = new StoreServerWatch(this.backend.server, this.backend, `${prefix}server`, {
+        restored: async (previous, runId) => {
+          if (previous !== undefined) this.log.warn(storeRestoredMessage(previous, runId));
+          return this.renew([this.globalKey]);
+        },
+      });
+    }
+  }
+
+  /** Resolves once the store can be used (Redis: its data was checked against the server's run). */
+  async ready(): Promise<void> {
+    await this.serverWatch?.check();
+  }
+
+  /** The app's path mapping (global prefix, versions), which the HTTP side fills in at startup. */
+  get paths(): PathMapping {
+    return this.settings.paths;
   }
 
   /**
-   * Reads the entry and both epochs in one multi-get. Gives `undefined` when this request must
-   * bypass the cache: the store failed, or an invalidation of this path is still being retried.
-   * Synchronous when the backend is, so a memory hit costs no await.
+   * Reads the page for a request and both epochs, in one round trip (two when the page varies
+   * and this process does not know on what yet). Gives `undefined` when the request must bypass
+   * the cache: the store failed or is not trusted yet, an invalidation of this path is held, or a
+   * writer is committing a change to it. Synchronous when the backend is, so a memory hit costs
+   * no await.
    */
-  lookup(key: PageKey): MaybePromise<PageLookup | undefined> {
-    if (this.pending.blocks(key.epoch)) return undefined;
-    let values: MaybePromise<readonly unknown[]>;
-    try {
-      values = this.backend.getMany([key.entry, key.epoch, this.globalKey]);
-    } catch (error) {
-      return this.readFailed(error);
-    }
-    return isPromise(values) ? values.then(toLookup, (error) => this.readFailed(error)) : toLookup(values);
+  lookup(key: PageKey, inputs: RequestInputs): MaybePromise<PageLookup | undefined> {
+    if (!this.servable(key.epoch)) return undefined;
+    const vary = this.varyOf.get(key.entry);
+    const storageKey = vary ? variantKey(key.entry, joinInputs(vary, inputs)) : key.entry;
+    return this.attempt('read a page', () =>
+      thenMaybe(this.backend.read([storageKey, key.epoch, this.globalKey]), (values) =>
+        this.interpret(key, inputs, storageKey, vary, values),
+      ),
+    );
   }
 
   /**
    * The epochs a render starting now runs under. Epochs that do not exist yet (first render, or
-   * evicted) are created, because a missing epoch can never validate an entry.
+   * expired) are created, because a missing epoch can never validate an entry.
    */
   async beginRender(key: PageKey, lookup: PageLookup): Promise<RenderEpochs | undefined> {
     if (lookup.pathEpoch !== undefined && lookup.globalEpoch !== undefined) {
       return [lookup.pathEpoch, lookup.globalEpoch];
     }
-    const pathEpoch = lookup.pathEpoch ?? newEpochToken();
-    const globalEpoch = lookup.globalEpoch ?? newEpochToken();
-    const created: BackendEntry[] = [
-      ...(lookup.pathEpoch === undefined ? [{ key: key.epoch, value: pathEpoch, ttl: 0 }] : []),
-      ...(lookup.globalEpoch === undefined ? [{ key: this.globalKey, value: globalEpoch, ttl: 0 }] : []),
+    // Where expiry can be extended later, a first render's epochs start short-lived, so paths
+    // that never produce a page (404s, a crawler's random URLs) leave nothing behind for long.
+    const ttl = !this.shared
+      ? 0
+      : this.backend.extendsTtl
+        ? PROVISIONAL_EPOCH_MS
+        : this.settings.reclaimAfterMs;
+    const seeds = [
+      { key: key.epoch, token: lookup.pathEpoch ?? newEpochToken(), ttl },
+      { key: this.globalKey, token: lookup.globalEpoch ?? newEpochToken(), ttl },
     ];
-    try {
-      await this.backend.setMany(created);
-    } catch (error) {
-      this.log.error('write', (suppressed) => storeErrorMessage('write an epoch', suppressed), error);
-      return undefined;
-    }
+    const created = await this.attempt('write an epoch', () => this.backend.createEpochs(seeds));
+    const [pathEpoch, globalEpoch] = created ?? [];
+    if (typeof pathEpoch !== 'string' || typeof globalEpoch !== 'string') return undefined;
+    if (isLeasedEpoch(pathEpoch) || isLeasedEpoch(globalEpoch)) return undefined;
     return [pathEpoch, globalEpoch];
   }
 
-  /** Stores a rendered page for `ttl` ms (`0` = forever). Never rejects: a failed write only costs a later miss. */
-  async save(key: PageKey, entry: PageEntry, ttl: number): Promise<void> {
-    if (this.pending.blocks(key.epoch)) return;
-    try {
-      await this.backend.setMany([{ key: key.entry, value: entry, ttl }]);
-    } catch (error) {
-      this.log.error('write', (suppressed) => storeErrorMessage('store a page', suppressed), error);
+  /**
+   * Stores a rendered page (see `newPageEntry`). Never rejects: a failed write only costs a later
+   * miss. A page that varies is stored as a variant, with a manifest at the page's own key
+   * naming its inputs.
+   */
+  async save(key: PageKey, { entry, body }: CachedPage): Promise<void> {
+    if (!this.servable(key.epoch)) return;
+    const varied = entry.y ?? [];
+    const varyInputs = varied.map(([input]) => input);
+    const storageKey =
+      varied.length > 0 ? variantKey(key.entry, varied.map(([, value]) => value).join('\n')) : key.entry;
+    const ttl = this.storageTtl(entry.l);
+    const writes: BackendWrite[] = [{ key: storageKey, value: entry, ttl }];
+    if (varied.length > 0) {
+      const manifest: VaryManifest = { v: PAGE_ENTRY_FORMAT, vary: varyInputs };
+      writes.push({ key: key.entry, value: manifest, ttl });
     }
+    if (this.backend.storesBodies) {
+      const value = encodeStoredBody(body.bytes);
+      writes.push({ key: bodyKey(this.settings.keyPrefix, body.digest), value, ttl: this.storageTtl(0) });
+    }
+    this.bodies.set(body);
+    this.remember(key.entry, varyInputs);
+    await this.attempt('store a page', async () => {
+      await this.backend.write(writes);
+      if (this.backend.extendsTtl) {
+        await this.backend.touch([key.epoch, this.globalKey], this.settings.reclaimAfterMs);
+      }
+    });
   }
 
   /**
-   * Makes every cached variant of these paths (GET and HEAD, any query string, any spelling)
-   * unservable. Throws a `TypeError` for a value that is not a page path; never rejects because
-   * of the store: a failed renewal is retried, and this process bypasses the cache for those
-   * paths meanwhile.
+   * Makes every cached variant of these paths unservable. Throws a `TypeError` for a value that
+   * is not a page path; never rejects because of the store: a failed renewal is retried, and this
+   * process bypasses the cache for those paths meanwhile.
    */
   async invalidate(paths: Iterable<string>): Promise<void> {
-    if (typeof (paths as Partial<Iterable<string>> | null)?.[Symbol.iterator] !== 'function') {
-      throw new TypeError(invalidInvalidationPathMessage(paths));
-    }
-    const pagePaths = new Set<string>();
-    for (const path of paths) pagePaths.add(toPagePath(path));
-    if (pagePaths.size === 0) return;
-    const prefix = this.settings.keyPrefix;
-    const epochKeys = [...new Set([...pagePaths].map((path) => pathEpochKey(prefix, path)))];
-    await this.renewOrRetry(epochKeys);
-    try {
-      await this.backend.deleteMany([...pagePaths].map((path) => plainEntryKey(prefix, path)));
-    } catch {
-      // Only frees memory: the epochs renewed above already made these entries unservable.
-    }
+    await this.renewOrHold(this.epochKeysOf(paths));
   }
 
   /** Makes every page unservable with one epoch write (never `clear()`, never a key scan). */
   async invalidateAll(): Promise<void> {
-    await this.renewOrRetry([this.globalKey]);
-  }
-
-  /** Stops retry timers and store listeners. */
-  dispose(): void {
-    this.pending.dispose();
-    this.detachErrorListeners();
-  }
-
-  private async renewOrRetry(epochKeys: string[]): Promise<void> {
-    if (await this.renewEpochs(epochKeys)) this.pending.settle(epochKeys);
-    else this.pending.add(epochKeys);
+    await this.renewOrHold([this.globalKey]);
   }
 
   /**
-   * Writes fresh tokens and reads them back. Keyv-based stores swallow many errors, so a renewal
-   * counts as done only when every key now holds a token it did not hold before.
+   * Before a commit that changes these pages (`'all'`: every page): on a store with leases, marks
+   * their epochs as being changed by this process, so that if it dies before `settle()`, other
+   * processes serve none of them until it is known dead (seconds), and never an old one. Resolves
+   * within the store deadline whatever the store does. `settle()` invalidates them.
    */
-  private async renewEpochs(epochKeys: string[]): Promise<boolean> {
+  async lease(paths: Iterable<string> | 'all'): Promise<PageLease> {
+    const keys = paths === 'all' ? [this.globalKey] : this.epochKeysOf(paths);
+    const leases = this.backend.leases;
+    if (!leases || keys.length === 0) return { settle: () => this.renewOrHold(keys) };
+    this.leases.take(keys);
+    leases.heartbeat(this.writer, true);
     try {
-      const before = await this.backend.getMany(epochKeys);
-      const tokens = epochKeys.map(() => newEpochToken());
-      await this.backend.setMany(epochKeys.map((key, i) => ({ key, value: tokens[i], ttl: 0 })));
-      const after = await this.backend.getMany(epochKeys);
-      return after.every(
-        (value, i) =>
-          value === tokens[i] ||
-          (typeof value === 'string' && before[i] !== undefined && value !== before[i]),
-      );
-    } catch {
-      return false;
+      await leases.lease(keys, this.writer, this.settings.reclaimAfterMs);
+    } catch (error) {
+      this.log.error('lease', () => leaseFailedMessage(keys.length), error);
     }
+    let settled = false;
+    return {
+      settle: async () => {
+        if (settled) return;
+        settled = true;
+        this.leases.end(keys);
+        await this.renewOrHold(keys);
+      },
+    };
   }
 
-  private readFailed(error: unknown): undefined {
-    this.log.error('read', (suppressed) => storeErrorMessage('read a page', suppressed), error);
-    return undefined;
+  /** Stops timers and store listeners. */
+  dispose(): void {
+    this.pending.dispose();
+    this.serverWatch?.dispose();
+    this.guard?.dispose();
+    for (const detach of this.detachListeners) detach();
+    this.backend.leases?.heartbeat(this.writer, false);
+    this.backend.dispose();
+  }
+
+  private get shared(): boolean {
+    return this.backend.scope === 'shared';
+  }
+
+  private servable(epochKey: string): boolean {
+    return (
+      !this.pending.blocks(epochKey) &&
+      (this.guard?.available ?? true) &&
+      (this.serverWatch?.verified ?? true)
+    );
+  }
+
+  /** Interprets `[stored value, path epoch, global epoch]` as read in one multi-get. */
+  private interpret(
+    key: PageKey,
+    inputs: RequestInputs,
+    storageKey: string,
+    vary: readonly string[] | undefined,
+    [stored, pathEpoch, globalEpoch]: readonly unknown[],
+  ): MaybePromise<PageLookup | undefined> {
+    const epochs = [asEpoch(pathEpoch), asEpoch(globalEpoch)] as const;
+    if (epochs.some((epoch) => epoch !== undefined && isLeasedEpoch(epoch)))
+      return this.heal(key, storageKey, vary);
+    if (storageKey === key.entry && isVaryManifest(stored)) {
+      this.remember(key.entry, stored.vary);
+      const variant = variantKey(key.entry, joinInputs(stored.vary, inputs));
+      return thenMaybe(this.backend.read([variant]), ([value]) =>
+        this.interpret(key, inputs, variant, stored.vary, [value, pathEpoch, globalEpoch]),
+      );
+    }
+    const miss = { page: undefined, pathEpoch: epochs[0], globalEpoch: epochs[1], vary, storageKey };
+    if (stored === undefined) return miss;
+    if (!isPageEntry(stored)) {
+      // Another format, another app's key, or a corrupted write: a miss, and dropped.
+      this.drop(storageKey);
+      return miss;
+    }
+    const current = stored.e[0] === epochs[0] && stored.e[1] === epochs[1];
+    if (!current || !variesAsRequested(stored, inputs)) return miss;
+    return thenMaybe(this.bodyOf(stored), (body) => {
+      if (!body) return miss;
+      this.refreshIfOld(key, storageKey, stored, body);
+      return { ...miss, page: { entry: stored, body } };
+    });
+  }
+
+  /** Epochs under a lease: healed if their writers are dead, else the request bypasses the cache. */
+  private async heal(
+    key: PageKey,
+    storageKey: string,
+    vary: readonly string[] | undefined,
+  ): Promise<PageLookup | undefined> {
+    const leases = this.backend.leases;
+    if (!leases) return undefined;
+    const healed = await leases.heal([key.epoch, this.globalKey], this.settings.reclaimAfterMs);
+    const [pathEpoch, globalEpoch] = healed.map(asEpoch);
+    if ([pathEpoch, globalEpoch].some((epoch) => epoch !== undefined && isLeasedEpoch(epoch)))
+      return undefined;
+    // Nothing is ever stored under a lease, so the healed epochs hold no page yet.
+    return { page: undefined, pathEpoch, globalEpoch, vary, storageKey };
+  }
+
+  private bodyOf(entry: PageEntry): MaybePromise<PageBody | undefined> {
+    const held = this.bodies.get(entry.d);
+    if (held || !this.backend.storesBodies) return held;
+    return thenMaybe(this.backend.read([bodyKey(this.settings.keyPrefix, entry.d)]), ([value]) => {
+      const body = decodeStoredBody(value, entry.d);
+      if (body) this.bodies.set(body);
+      return body;
+    });
+  }
+
+  /**
+   * A shared store's keys expire `reclaimAfter` after they were last stored, so pages nobody
+   * requests are reclaimed. A hit on a page past half of that stores it again and extends its
+   * epochs and body: safe, because it was current when read, and if an invalidation came in
+   * between, the rewritten entry carries the old epochs and is never served.
+   */
+  private refreshIfOld(key: PageKey, storageKey: string, entry: PageEntry, body: PageBody): void {
+    if (!this.shared || entry.l > 0) return;
+    if (Date.now() - entry.a < this.settings.reclaimAfterMs / 2 || this.refreshing.has(storageKey)) return;
+    this.refreshing.add(storageKey);
+    const ttl = this.settings.reclaimAfterMs;
+    const bodyAt = bodyKey(this.settings.keyPrefix, body.digest);
+    void Promise.resolve(
+      this.attempt('refresh a page', async () => {
+        await this.backend.write([{ key: storageKey, value: { ...entry, a: Date.now() }, ttl }]);
+        const manifest = storageKey === key.entry ? [] : [key.entry];
+        await this.backend.touch([key.epoch, this.globalKey, bodyAt, ...manifest], ttl);
+      }),
+    ).finally(() => this.refreshing.delete(storageKey));
+  }
+
+  private epochKeysOf(paths: Iterable<string>): string[] {
+    if (typeof (paths as Partial<Iterable<string>> | null)?.[Symbol.iterator] !== 'function') {
+      throw new TypeError(invalidInvalidationPathMessage(paths));
+    }
+    const keys = new Set<string>();
+    for (const path of paths) {
+      for (const key of invalidationEpochKeys(this.settings.keyPrefix, path, (canonical) =>
+        this.settings.paths.strip(canonical),
+      )) {
+        keys.add(key);
+      }
+    }
+    if (this.shared && keys.size > MAX_INVALIDATION_KEYS) {
+      this.log.warn(invalidationBatchTooLargeMessage(keys.size, MAX_INVALIDATION_KEYS));
+      return [this.globalKey];
+    }
+    return [...keys];
+  }
+
+  private async renewOrHold(keys: readonly string[]): Promise<void> {
+    if (keys.length === 0) return;
+    if (!(await this.renew(keys))) this.pending.add(keys, this.guard?.available ?? true);
+  }
+
+  /** Renews epochs; `true` once certain. Held retries settle as a side effect. */
+  private async renew(keys: readonly string[]): Promise<boolean> {
+    const stillHeld = this.leases.stillHeld;
+    const renewed = await this.attempt('invalidate pages', () =>
+      this.backend.invalidateEpochs(keys, this.writer, this.settings.reclaimAfterMs, stillHeld),
+    );
+    if (renewed !== true) return false;
+    this.pending.settle(keys);
+    this.leases.renewed(keys);
+    if (!this.leases.isNamed) this.backend.leases?.heartbeat(this.writer, false);
+    return true;
+  }
+
+  private drop(key: string): void {
+    void this.attempt('drop an entry', () => this.backend.remove([key]));
+  }
+
+  private remember(entryKey: string, inputs: readonly string[]): void {
+    if (inputs.length === 0) {
+      this.varyOf.delete(entryKey);
+      return;
+    }
+    if (this.varyOf.size >= MAX_REMEMBERED_VARY) this.varyOf.clear();
+    this.varyOf.set(entryKey, inputs);
+  }
+
+  private storageTtl(routeTtl: number): number {
+    if (routeTtl > 0) return routeTtl;
+    return this.shared ? this.settings.reclaimAfterMs : 0;
+  }
+
+  /** Runs one store operation; a failure is logged (throttled) and gives `undefined`. */
+  private attempt<T>(operation: string, call: () => MaybePromise<T>): MaybePromise<T | undefined> {
+    const failed = (error: unknown): undefined => {
+      // While the circuit is open, the line that said so covers every call it refuses.
+      if (error instanceof StoreUnavailableError && this.guard?.available === false) return undefined;
+      this.log.error(
+        `store:${operation}`,
+        (suppressed) => storeCallFailedMessage(operation, suppressed),
+        error,
+      );
+      return undefined;
+    };
+    try {
+      const result = call();
+      return isPromise(result) ? result.catch(failed) : result;
+    } catch (error) {
+      return failed(error);
+    }
   }
 }
 
-/** Interprets `[entry, path epoch, global epoch]` as read in one multi-get. */
-function toLookup([entry, pathEpoch, globalEpoch]: readonly unknown[]): PageLookup {
-  const current = {
-    pathEpoch: typeof pathEpoch === 'string' ? pathEpoch : undefined,
-    globalEpoch: typeof globalEpoch === 'string' ? globalEpoch : undefined,
-  };
-  const valid =
-    isPageEntry(entry) &&
-    current.pathEpoch !== undefined &&
-    entry.e[0] === current.pathEpoch &&
-    entry.e[1] === current.globalEpoch;
-  return { entry: valid ? entry : undefined, ...current };
+const asEpoch = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+const joinInputs = (inputs: readonly string[], request: RequestInputs): string =>
+  inputs.map((input) => request.valueOf(input)).join('\n');
+
+/** A variant is served only to requests whose inputs normalise to what it was rendered for. */
+function variesAsRequested(entry: PageEntry, inputs: RequestInputs): boolean {
+  return entry.y === undefined || entry.y.every(([input, value]) => inputs.valueOf(input) === value);
 }

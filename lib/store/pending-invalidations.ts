@@ -1,32 +1,53 @@
+/** Settings of the retry queue. */
+export interface PendingInvalidationSettings {
+  readonly globalKey: string;
+  /** Above this many keys, the queue keeps only the global epoch (every page). */
+  readonly maxKeys: number;
+  readonly initialDelayMs: number;
+  readonly maxDelayMs: number;
+}
+
+export interface PendingInvalidationEvents {
+  /** Renews the keys; resolves `true` once that is certain. */
+  retry(keys: string[]): Promise<boolean>;
+  failed(count: number, retryInMs: number | undefined): void;
+  recovered(count: number): void;
+}
+
 /**
  * Epoch keys whose renewal failed. While a key is here this process neither serves nor stores
- * the pages under it; a retry with backoff renews them and lets them go.
+ * the pages under it. The renewal is retried with a short backoff, and at once when the store
+ * answers again (`retryNow`), so other instances see the invalidation promptly. Bounded: beyond
+ * `maxKeys` it keeps the global epoch only, which covers every page.
  */
 export class PendingInvalidations {
-  private readonly keys = new Set<string>();
+  private keys = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private delayMs: number;
+  private running = false;
 
   constructor(
-    private readonly globalKey: string,
-    private readonly retry: (keys: string[]) => Promise<boolean>,
-    private readonly onFailure: (count: number, retryInMs: number) => void,
-    private readonly onRecovery: (count: number) => void,
-    private readonly initialDelayMs = 1_000,
-    private readonly maxDelayMs = 30_000,
+    private readonly settings: PendingInvalidationSettings,
+    private readonly events: PendingInvalidationEvents,
   ) {
-    this.delayMs = initialDelayMs;
+    this.delayMs = settings.initialDelayMs;
+  }
+
+  get size(): number {
+    return this.keys.size;
   }
 
   /** Whether pages under this epoch key must bypass the cache for now. */
   blocks(epochKey: string): boolean {
-    return this.keys.size > 0 && (this.keys.has(epochKey) || this.keys.has(this.globalKey));
+    return this.keys.size > 0 && (this.keys.has(epochKey) || this.keys.has(this.settings.globalKey));
   }
 
-  add(epochKeys: readonly string[]): void {
+  /** Queues keys; `retryScheduled: false` when the caller will call `retryNow()` itself. */
+  add(epochKeys: readonly string[], retryScheduled = true): void {
     for (const key of epochKeys) this.keys.add(key);
-    this.onFailure(this.keys.size, this.delayMs);
-    this.schedule();
+    if (this.keys.size > this.settings.maxKeys) this.keys = new Set([this.settings.globalKey]);
+    this.events.failed(this.keys.size, retryScheduled ? this.delayMs : undefined);
+    if (retryScheduled) this.schedule();
   }
 
   /** Drops keys that a later successful renewal covered. */
@@ -34,30 +55,48 @@ export class PendingInvalidations {
     for (const key of epochKeys) this.keys.delete(key);
   }
 
+  /** Retries everything queued now (the store answers again). */
+  retryNow(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.delayMs = this.settings.initialDelayMs;
+    void this.runRetry();
+  }
+
   dispose(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
+    this.keys.clear();
   }
 
   private schedule(): void {
-    if (this.timer) return;
-    this.timer = setTimeout(() => void this.runRetry(), this.delayMs);
+    if (this.timer || this.running) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.runRetry();
+    }, this.delayMs);
     this.timer.unref();
   }
 
   private async runRetry(): Promise<void> {
-    this.timer = undefined;
     const keys = [...this.keys];
-    if (keys.length === 0) return;
-    if (await this.retry(keys)) {
+    if (keys.length === 0 || this.running) return;
+    this.running = true;
+    let renewed = false;
+    try {
+      renewed = await this.events.retry(keys);
+    } finally {
+      this.running = false;
+    }
+    if (renewed) {
       this.settle(keys);
-      this.delayMs = this.initialDelayMs;
-      this.onRecovery(keys.length);
+      this.delayMs = this.settings.initialDelayMs;
+      this.events.recovered(keys.length);
       if (this.keys.size > 0) this.schedule();
       return;
     }
-    this.delayMs = Math.min(this.delayMs * 2, this.maxDelayMs);
-    this.onFailure(this.keys.size, this.delayMs);
+    this.delayMs = Math.min(this.delayMs * 2, this.settings.maxDelayMs);
+    this.events.failed(this.keys.size, this.delayMs);
     this.schedule();
   }
 }

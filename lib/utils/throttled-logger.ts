@@ -11,6 +11,16 @@ export class ThrottledLogger {
 
   constructor(private readonly intervalMs = 30_000) {}
 
+  /** Information that happens rarely (the store is back): never held back. */
+  log(message: string): void {
+    this.logger.log(message);
+  }
+
+  /** Warnings that happen rarely (a restored store, an oversized batch): never held back. */
+  warn(message: string): void {
+    this.logger.warn(message);
+  }
+
   error(topic: string, message: (suppressed: number) => string, error?: unknown): void {
     const now = Date.now();
     const state = this.lastLogged.get(topic);

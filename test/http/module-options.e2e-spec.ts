@@ -53,7 +53,7 @@ describe.each(ADAPTERS)('module options on %s', (adapter) => {
   });
 
   test('ignorePaths also matches the normalised path, so /ADMIN/ cannot slip past /^\\/admin\\//', async () => {
-    pages = await createPagesApp(adapter, { ignorePaths: [/^\/admin\//, '^/search'] });
+    pages = await createPagesApp(adapter, { ignorePaths: [/^\/admin\//, '/search'] });
     await get('/admin/dashboard');
     expect((await get('/admin/dashboard')).headers['x-cache']).toBeUndefined();
     const upper = await get('/ADMIN/dashboard');
@@ -209,7 +209,7 @@ describe('the interceptor bound twice', () => {
       controllers: [TwiceController],
     }).compile();
     const app = moduleRef.createNestApplication({ logger: false });
-    await app.init();
+    await app.listen(0, '127.0.0.1');
     const first = await request(app.getHttpServer()).get('/twice').expect(200);
     const second = await request(app.getHttpServer()).get('/twice').expect(200);
     expect(first.headers['x-cache']).toBe('MISS');

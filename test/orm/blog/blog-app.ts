@@ -66,7 +66,8 @@ export class BlogApp {
       .setLogger(blog.logs)
       .compile();
     blog.app = moduleRef.createNestApplication({ logger: blog.logs });
-    await blog.app.init();
+    // Listening, so every request carries the same Host (supertest would bind a new port per request).
+    await blog.app.listen(0, '127.0.0.1');
     return blog;
   }
 

@@ -1,0 +1,32 @@
+import type { IncomingHttpHeaders } from 'node:http';
+
+/**
+ * Whether a request must bypass the cache entirely (never served from it, nothing stored):
+ * it carries credentials (`Authorization`, `Proxy-Authorization`), one of the `bypassCookies`,
+ * or a body (a GET whose page could depend on it: keys never hold bodies).
+ */
+export function bypassesCache(
+  headers: IncomingHttpHeaders | undefined,
+  bypassCookies: readonly string[],
+): boolean {
+  if (!headers) return false;
+  if (headers.authorization !== undefined || headers['proxy-authorization'] !== undefined) return true;
+  if (hasBody(headers)) return true;
+  if (bypassCookies.length === 0) return false;
+  const cookie = headers.cookie;
+  return typeof cookie === 'string' && cookie !== '' && hasAnyCookie(cookie, bypassCookies);
+}
+
+function hasBody(headers: IncomingHttpHeaders): boolean {
+  const length = headers['content-length'];
+  return (length !== undefined && length !== '0') || headers['transfer-encoding'] !== undefined;
+}
+
+function hasAnyCookie(cookieHeader: string, names: readonly string[]): boolean {
+  for (const pair of cookieHeader.split(';')) {
+    const separator = pair.indexOf('=');
+    const name = (separator === -1 ? pair : pair.slice(0, separator)).trim();
+    if (names.includes(name)) return true;
+  }
+  return false;
+}

@@ -1,0 +1,71 @@
+import type { StoreGuard } from '../store-guard.js';
+import type { BackendWrite, EpochLeases, EpochSeed, PageBackend, StoreServer } from './page-backend.js';
+
+/** A shared backend whose every call runs under the store guard's deadline and circuit breaker. */
+export class GuardedBackend implements PageBackend {
+  readonly scope = 'shared';
+  readonly storesBodies: boolean;
+  readonly extendsTtl: boolean;
+  readonly leases?: EpochLeases;
+  readonly server?: StoreServer;
+
+  constructor(
+    private readonly inner: PageBackend,
+    private readonly guard: StoreGuard,
+  ) {
+    this.storesBodies = inner.storesBodies;
+    this.extendsTtl = inner.extendsTtl;
+    const leases = inner.leases;
+    if (leases) {
+      this.leases = {
+        lease: (keys, writer, ttl) => guard.run(() => leases.lease(keys, writer, ttl)),
+        heal: (keys, ttl) => guard.run(() => leases.heal(keys, ttl)),
+        heartbeat: (writer, beating) => leases.heartbeat(writer, beating),
+      };
+    }
+    const server = inner.server;
+    if (server) {
+      this.server = {
+        runId: () => guard.run(() => server.runId()),
+        onConnection: (listener) => server.onConnection(listener),
+      };
+    }
+  }
+
+  read(keys: readonly string[]): Promise<readonly unknown[]> {
+    return this.guard.run(async () => this.inner.read(keys));
+  }
+
+  write(writes: readonly BackendWrite[]): Promise<void> {
+    return this.guard.run(async () => this.inner.write(writes));
+  }
+
+  remove(keys: readonly string[]): Promise<void> {
+    return this.guard.run(async () => this.inner.remove(keys));
+  }
+
+  createEpochs(seeds: readonly EpochSeed[]): Promise<readonly unknown[]> {
+    return this.guard.run(async () => this.inner.createEpochs(seeds));
+  }
+
+  invalidateEpochs(
+    keys: readonly string[],
+    writer: string,
+    ttl: number,
+    stillHeld: ReadonlySet<string>,
+  ): Promise<boolean> {
+    return this.guard.run(async () => this.inner.invalidateEpochs(keys, writer, ttl, stillHeld));
+  }
+
+  touch(keys: readonly string[], ttl: number): Promise<void> {
+    return this.guard.run(async () => this.inner.touch(keys, ttl));
+  }
+
+  onError(listener: (error: unknown) => void): () => void {
+    return this.inner.onError(listener);
+  }
+
+  dispose(): void {
+    this.inner.dispose();
+  }
+}

@@ -1,0 +1,81 @@
+import type { MaybePromise } from '../../utils/maybe-promise.js';
+
+/** One write: `ttl` in milliseconds, `0` = no expiry. */
+export interface BackendWrite {
+  readonly key: string;
+  readonly value: unknown;
+  readonly ttl: number;
+}
+
+/** One epoch to create if it does not exist yet. */
+export interface EpochSeed {
+  readonly key: string;
+  readonly token: string;
+  readonly ttl: number;
+}
+
+/**
+ * Where entries and epochs are kept: the in-process memory LRU, any cache-manager `Cache`, or
+ * Redis through its own client. The page store speaks to it in these terms only; each backend
+ * does them as safely as its store allows (README, "When things fail").
+ *
+ * Reads give `undefined` for a missing key and never throw for one; failures throw or reject.
+ */
+export interface PageBackend {
+  /** `'memory'`: this process only. `'shared'`: every process using the store sees the same state. */
+  readonly scope: 'memory' | 'shared';
+  /** Whether page bodies are written to the store (shared stores) or kept in process (memory). */
+  readonly storesBodies: boolean;
+  /** Whether `touch()` really extends expiry (else keys keep the lifetime they were written with). */
+  readonly extendsTtl: boolean;
+
+  /** Values of `keys`, in one round trip. */
+  read(keys: readonly string[]): MaybePromise<readonly unknown[]>;
+  write(writes: readonly BackendWrite[]): MaybePromise<void>;
+  remove(keys: readonly string[]): MaybePromise<void>;
+  /** Creates the epochs that do not exist yet (an existing one is never overwritten); gives the current values. */
+  createEpochs(seeds: readonly EpochSeed[]): MaybePromise<readonly unknown[]>;
+  /**
+   * Makes every entry stored under the current value of these epochs unservable. Resolves
+   * `true` only once that is certain (a store that swallows errors is read back). With leases,
+   * `writer` leaves the lease of each key except those in `stillHeld` (its other open leases).
+   */
+  invalidateEpochs(
+    keys: readonly string[],
+    writer: string,
+    ttl: number,
+    stillHeld: ReadonlySet<string>,
+  ): MaybePromise<boolean>;
+  /** Extends the lifetime of keys without changing them (stores that can); ignored otherwise. */
+  touch(keys: readonly string[], ttl: number): MaybePromise<void>;
+  /** Subscribes to errors the store's client reports without throwing; returns the unsubscribe. */
+  onError(listener: (error: unknown) => void): () => void;
+  /** Stops timers and listeners; the store's client itself belongs to the app. */
+  dispose(): void;
+
+  /** Crash-safe invalidation (Redis): see `RedisBackend`. */
+  readonly leases?: EpochLeases;
+  /** Restore and fail-over detection (Redis): see `StoreServerWatch`. */
+  readonly server?: StoreServer;
+}
+
+/**
+ * Leases on epochs, taken before a commit and settled after it, so a process that dies between
+ * the two leaves the pages under them unserved until it is known dead, never stale.
+ */
+export interface EpochLeases {
+  /** Leases the epochs for `writer` (renewing them, so older entries are unservable at once). */
+  lease(keys: readonly string[], writer: string, ttl: number): Promise<void>;
+  /** Replaces the leases of writers that are no longer alive by plain tokens; gives the current values. */
+  heal(keys: readonly string[], ttl: number): Promise<readonly unknown[]>;
+  /** Keeps `writer` alive for readers (`true`, while it holds leases) or lets it lapse (`false`). */
+  heartbeat(writer: string, beating: boolean): void;
+}
+
+/** The store server's identity, for telling that the data may be older than what was acknowledged. */
+export interface StoreServer {
+  /** An identifier that changes whenever the server restarts or another server answers. */
+  runId(): Promise<string>;
+  /** Calls `listener` when the client lost its connection (`'lost'`) or got it back (`'ready'`). */
+  onConnection(listener: (state: 'lost' | 'ready') => void): () => void;
+}

@@ -1,0 +1,81 @@
+import { isUtf8 } from 'node:buffer';
+import { createHash } from 'node:crypto';
+
+/**
+ * A page body held in this process: the bytes as the route produced them, addressed by their
+ * digest. The same body is shared by every entry (query variant, host, `Vary` variant) that
+ * produced it, and it never changes, so any copy of it is current.
+ */
+export interface PageBody {
+  /** SHA-256 of the bytes, base64url: the body's address in every store. */
+  readonly digest: string;
+  readonly bytes: Buffer;
+}
+
+export const digestOf = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('base64url');
+
+/** Fixed cost of one body beyond its bytes (Map slot, object, Buffer header), for accounting. */
+const BODY_OVERHEAD_BYTES = 160;
+
+/**
+ * The bodies this process holds, least recently used first, bounded by their total size in
+ * bytes. For the memory store it is where bodies live; in front of a shared store it saves the
+ * body's round trip on every hit, while the entry and its epochs are still read from the shared
+ * store each time, so a change made by any instance is never missed.
+ */
+export class BodyTier {
+  private readonly bodies = new Map<string, PageBody>();
+  private size = 0;
+
+  constructor(private readonly maxBytes: number) {}
+
+  /** Bytes held, overhead included. */
+  get bytes(): number {
+    return this.size;
+  }
+
+  get(digest: string): PageBody | undefined {
+    const body = this.bodies.get(digest);
+    if (body === undefined) return undefined;
+    this.bodies.delete(digest);
+    this.bodies.set(digest, body);
+    return body;
+  }
+
+  /** Keeps a body, evicting the least recently used ones beyond the bound. */
+  set(body: PageBody): void {
+    const cost = costOf(body);
+    if (cost > this.maxBytes) return;
+    const previous = this.bodies.get(body.digest);
+    if (previous) {
+      this.bodies.delete(body.digest);
+      this.size -= costOf(previous);
+    }
+    this.bodies.set(body.digest, body);
+    this.size += cost;
+    for (const [digest, oldest] of this.bodies) {
+      if (this.size <= this.maxBytes) break;
+      this.bodies.delete(digest);
+      this.size -= costOf(oldest);
+    }
+  }
+}
+
+const costOf = (body: PageBody): number => body.bytes.length + BODY_OVERHEAD_BYTES;
+
+/**
+ * A body as a shared store keeps it: `u` + the text when the bytes are valid UTF-8 (most pages),
+ * else `b` + base64, so any byte sequence survives a store that holds strings.
+ */
+export function encodeStoredBody(bytes: Buffer): string {
+  return isUtf8(bytes) ? `u${bytes.toString('utf8')}` : `b${bytes.toString('base64')}`;
+}
+
+/** The body read back from a shared store, or `undefined` if it is not the body of `digest`. */
+export function decodeStoredBody(value: unknown, digest: string): PageBody | undefined {
+  if (typeof value !== 'string' || value.length === 0) return undefined;
+  const kind = value[0];
+  if (kind !== 'u' && kind !== 'b') return undefined;
+  const bytes = Buffer.from(value.slice(1), kind === 'u' ? 'utf8' : 'base64');
+  return digestOf(bytes) === digest ? { digest, bytes } : undefined;
+}
