@@ -26,12 +26,3 @@ export const DEPENDENT_PATHS_METADATA = 'cache_page:dependent_paths';
  * @publicApi
  */
 export const CACHE_STATUS_HEADER = 'X-Cache';
-
-/** Logger context used by every log line of the module. */
-export const LOGGER_CONTEXT = 'CachePageModule';
-
-/** Nest's own route metadata keys (identical in @nestjs/common 10, 11 and 12). */
-export const NEST_RENDER_METADATA = '__renderTemplate__';
-export const NEST_SSE_METADATA = '__sse__';
-export const NEST_ROUTE_ARGS_METADATA = '__routeArguments__';
-export const NEST_RESPONSE_PASSTHROUGH_METADATA = '__responsePassthrough__';

@@ -1,2 +1,11 @@
 /** Token of the validated options (with defaults applied). Not exported from the package. */
 export const RESOLVED_CACHE_PAGE_OPTIONS = Symbol('cache-page:resolved-options');
+
+/** Logger context used by every log line of the module. */
+export const LOGGER_CONTEXT = 'CachePageModule';
+
+/** Nest's own route metadata keys (identical in @nestjs/common 10, 11 and 12). */
+export const NEST_RENDER_METADATA = '__renderTemplate__';
+export const NEST_SSE_METADATA = '__sse__';
+export const NEST_ROUTE_ARGS_METADATA = '__routeArguments__';
+export const NEST_RESPONSE_PASSTHROUGH_METADATA = '__responsePassthrough__';

@@ -25,8 +25,8 @@ export const invalidInvalidationPathMessage = (value: unknown): string =>
   `${MODULE}: cannot invalidate ${describe(value)}: a page path must be a string starting with "/" ` +
   `(an absolute URL is reduced to its path).`;
 
-export const storeCallFailedMessage = (operation: string, suppressed: number): string =>
-  `${MODULE}: the page store failed to ${operation}; the request was served uncached` +
+export const storeCallFailedMessage = (operation: string, consequence: string, suppressed: number): string =>
+  `${MODULE}: the page store failed to ${operation}; ${consequence}` +
   (suppressed > 0 ? ` (${suppressed} similar errors suppressed)` : '') +
   '.';
 
@@ -35,10 +35,11 @@ export const storeDownMessage = (reason: string, probeIntervalMs: number): strin
   `invalidations are held in this process (which serves none of their pages from the cache) ` +
   `until it answers again; checking every ${probeIntervalMs} ms.`;
 
-export const storeBackMessage = (downForMs: number, held: number): string =>
+export const storeBackMessage = (downForMs: number, held: number, graceMs: number): string =>
   `${MODULE}: the page store answers again after ${(downForMs / 1000).toFixed(1)} s` +
   (held > 0 ? `; retrying ${held} held invalidation(s) now` : '') +
-  '; pages are served from the cache again.';
+  `; pages are served from the cache again in ${graceMs} ms, once other instances' held ` +
+  `invalidations have landed.`;
 
 export const invalidationHeldMessage = (count: number, retryInMs: number | undefined): string =>
   `${MODULE}: invalidating ${count} page epoch(s) failed; this process serves none of those ` +
@@ -75,6 +76,11 @@ export const missingDependentPathsMessage = (className: string): string =>
 export const badDependentPathsMessage = (entity: string, problem: string): string =>
   `${MODULE}: ${entity}.dependentPaths() ${problem}, so every page is invalidated instead. ` +
   `Return page paths starting with "/" (an array, Set or generator of strings, or a promise of one).`;
+
+export const dependentPathsTimeoutMessage = (entity: string, timeoutMs: number): string =>
+  `${MODULE}: ${entity}.dependentPaths() did not settle within ${timeoutMs} ms, so every page is ` +
+  `invalidated instead and the write goes on. Return the paths without waiting on slow work, or ` +
+  `raise "dependentPathsTimeout".`;
 
 export const unloadedReadMessage = (entity: string, property: string): string =>
   `${MODULE}: ${entity}.dependentPaths() read "${property}", which MikroORM had not loaded (a reference ` +

@@ -1,12 +1,11 @@
 import type { Reflector } from '@nestjs/core';
+import { CACHE_PAGE_METADATA, NO_CACHE_PAGE_METADATA } from '../cache-page.constants.js';
 import {
-  CACHE_PAGE_METADATA,
   NEST_RENDER_METADATA,
   NEST_RESPONSE_PASSTHROUGH_METADATA,
   NEST_ROUTE_ARGS_METADATA,
   NEST_SSE_METADATA,
-  NO_CACHE_PAGE_METADATA,
-} from '../cache-page.constants.js';
+} from '../cache-page.internal-constants.js';
 import type { ResolvedCachePageOptions } from '../cache-page.options.js';
 import type { CachePageRouteOptions } from '../interfaces/cache-page-module-options.interface.js';
 

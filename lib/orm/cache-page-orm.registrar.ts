@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
-import { LOGGER_CONTEXT } from '../cache-page.constants.js';
+import { LOGGER_CONTEXT } from '../cache-page.internal-constants.js';
 import { RESOLVED_CACHE_PAGE_OPTIONS } from '../cache-page.internal-constants.js';
 import { ormCoreMissingMessage, watchingOrmsMessage } from '../cache-page.messages.js';
 import type { ResolvedCachePageOptions } from '../cache-page.options.js';

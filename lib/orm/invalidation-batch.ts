@@ -33,7 +33,8 @@ export class InvalidationBatch {
     for (const path of paths) entry.paths.add(path);
   }
 
-  invalidateAll(entity: string, trigger: string, reason: string): void {
+  /** The batch covers every page (Jimmy Page mode, or a fallback when paths cannot be known). */
+  coverAll(entity: string, trigger: string, reason: string): void {
     this.everything = true;
     if (this.debug) this.entry(entity, trigger).reason ??= reason;
   }

@@ -1,4 +1,11 @@
+import type { PageLease } from '../store/page-store.js';
 import type { InvalidationBatch } from './invalidation-batch.js';
+
+/** What a root transaction will invalidate when it ends, and the lease taken before its commit. */
+export interface TransactionWork {
+  readonly batch: InvalidationBatch;
+  lease?: PageLease;
+}
 
 /**
  * Holds what flushes inside a transaction will invalidate until the root transaction commits.
@@ -8,7 +15,7 @@ import type { InvalidationBatch } from './invalidation-batch.js';
  * transaction that ends without an event leaks nothing.
  */
 export class TransactionBatches {
-  private readonly pending = new WeakMap<object, InvalidationBatch>();
+  private readonly pending = new WeakMap<object, TransactionWork>();
   private readonly parents = new WeakMap<object, object>();
   private readonly starting = new WeakMap<object, object>();
 
@@ -25,28 +32,30 @@ export class TransactionBatches {
     if (parent && transaction && parent !== transaction) this.parents.set(transaction, parent);
   }
 
-  /** Defers a batch until the root of `transaction` commits. */
+  /** Defers a batch until the root of `transaction` ends. */
   add(transaction: object, batch: InvalidationBatch): void {
     const root = this.root(transaction);
-    const pending = this.pending.get(root);
-    if (pending) pending.merge(batch);
-    else this.pending.set(root, batch);
+    const work = this.pending.get(root);
+    if (work) work.batch.merge(batch);
+    else this.pending.set(root, { batch });
   }
 
-  /** `afterTransactionCommit`: the batch to invalidate now, if this was a root transaction. */
-  takeCommitted(transaction: object | undefined): InvalidationBatch | undefined {
-    if (!transaction || isSavepoint(transaction)) return undefined;
-    const batch = this.pending.get(transaction);
-    this.pending.delete(transaction);
-    return batch;
+  /** `beforeTransactionCommit`: the work of a root transaction about to commit, if any. */
+  committing(transaction: object | undefined): TransactionWork | undefined {
+    return transaction && !isSavepoint(transaction) ? this.pending.get(transaction) : undefined;
   }
 
   /**
-   * `afterTransactionRollback`: a root rollback drops its batch. A savepoint rollback keeps it:
-   * its pages are invalidated with the root's, which over-invalidates but is never stale.
+   * `afterTransactionCommit` / `afterTransactionRollback` of a root transaction: its work, to
+   * invalidate (or, after a rollback, to settle the lease). A savepoint's end changes nothing:
+   * its pages go with the root's, which over-invalidates after a savepoint rollback but is never
+   * stale.
    */
-  dropRolledBack(transaction: object | undefined): void {
-    if (transaction && !isSavepoint(transaction)) this.pending.delete(transaction);
+  ended(transaction: object | undefined): TransactionWork | undefined {
+    if (!transaction || isSavepoint(transaction)) return undefined;
+    const work = this.pending.get(transaction);
+    this.pending.delete(transaction);
+    return work;
   }
 
   private root(transaction: object): object {
@@ -60,7 +69,7 @@ export class TransactionBatches {
   }
 }
 
-function isSavepoint(transaction: object): boolean {
+export function isSavepoint(transaction: object): boolean {
   return typeof (transaction as { savepointName?: unknown }).savepointName === 'string';
 }
 

@@ -74,6 +74,12 @@ export interface PageLease {
 
 /** Interval between probes of a shared store that stopped answering, ms. */
 const PROBE_INTERVAL_MS = 1_000;
+/**
+ * After a shared store answers again, nothing is served from it for this long, so that the
+ * invalidations other processes held during the outage land first (each retries as soon as its
+ * own probe sees the store, within `PROBE_INTERVAL_MS`).
+ */
+const RECOVERY_GRACE_MS = 2 * PROBE_INTERVAL_MS;
 /** Epochs created for a first render live this long until a stored page extends them, ms. */
 const PROVISIONAL_EPOCH_MS = 5 * 60_000;
 /** Beyond this many epoch keys, an invalidation of a shared store renews the global epoch instead. */
@@ -103,6 +109,7 @@ export class PageStore {
   private readonly guard: StoreGuard | undefined;
   private readonly backend: PageBackend;
   private readonly detachListeners: Array<() => void> = [];
+  private recoveredAt = -Infinity;
 
   constructor(
     backend: PageBackend,
@@ -118,7 +125,8 @@ export class PageStore {
         {
           opened: (reason) => this.log.error('store-down', () => storeDownMessage(reason, PROBE_INTERVAL_MS)),
           closed: (downForMs) => {
-            this.log.log(storeBackMessage(downForMs, this.pending.size));
+            this.log.log(storeBackMessage(downForMs, this.pending.size, RECOVERY_GRACE_MS));
+            this.recoveredAt = Date.now();
             this.pending.retryNow();
             void this.serverWatch?.check();
           },
@@ -149,7 +157,11 @@ export class PageStore {
     this.detachListeners.push(
       backend.onError((error) => {
         this.guard?.reportTrouble('the store client reported an error');
-        this.log.error('store', (suppressed) => storeCallFailedMessage('answer', suppressed), error);
+        this.log.error(
+          'store',
+          (suppressed) => storeCallFailedMessage('answer', 'its client reported an error', suppressed),
+          error,
+        );
       }),
     );
     if (this.backend.server) {
@@ -164,7 +176,9 @@ export class PageStore {
 
   /** Resolves once the store can be used (Redis: its data was checked against the server's run). */
   async ready(): Promise<void> {
-    await this.serverWatch?.check();
+    for (let attempt = 0; attempt < 3 && this.serverWatch && !this.serverWatch.verified; attempt++) {
+      await this.serverWatch.check();
+    }
   }
 
   /** The app's path mapping (global prefix, versions), which the HTTP side fills in at startup. */
@@ -306,6 +320,7 @@ export class PageStore {
   private servable(epochKey: string): boolean {
     return (
       !this.pending.blocks(epochKey) &&
+      Date.now() - this.recoveredAt >= RECOVERY_GRACE_MS &&
       (this.guard?.available ?? true) &&
       (this.serverWatch?.verified ?? true)
     );
@@ -447,14 +462,15 @@ export class PageStore {
     return this.shared ? this.settings.reclaimAfterMs : 0;
   }
 
-  /** Runs one store operation; a failure is logged (throttled) and gives `undefined`. */
-  private attempt<T>(operation: string, call: () => MaybePromise<T>): MaybePromise<T | undefined> {
+  /** Runs one store operation; a failure is logged (throttled, with what it cost) and gives `undefined`. */
+  private attempt<T>(operation: Operation, call: () => MaybePromise<T>): MaybePromise<T | undefined> {
     const failed = (error: unknown): undefined => {
       // While the circuit is open, the line that said so covers every call it refuses.
       if (error instanceof StoreUnavailableError && this.guard?.available === false) return undefined;
+      const consequence = CONSEQUENCES[operation];
       this.log.error(
         `store:${operation}`,
-        (suppressed) => storeCallFailedMessage(operation, suppressed),
+        (suppressed) => storeCallFailedMessage(operation, consequence, suppressed),
         error,
       );
       return undefined;
@@ -467,6 +483,17 @@ export class PageStore {
     }
   }
 }
+
+/** What a failed store call costs, for its log line. */
+const CONSEQUENCES = {
+  'read a page': 'the request was served uncached',
+  'write an epoch': 'the page was served but not stored',
+  'store a page': 'the page was served but not stored',
+  'refresh a page': 'it expires on schedule and is rendered again then',
+  'invalidate pages': 'the invalidation is held and retried',
+  'drop an entry': 'it is ignored until it expires',
+} as const;
+type Operation = keyof typeof CONSEQUENCES;
 
 const asEpoch = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 

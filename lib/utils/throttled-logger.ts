@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { LOGGER_CONTEXT } from '../cache-page.constants.js';
+import { LOGGER_CONTEXT } from '../cache-page.internal-constants.js';
 
 /**
  * Logs one error per topic per interval, and counts what it held back, so a store outage under

@@ -29,15 +29,3 @@ export class FlakyCache {
     } as Cache;
   }
 }
-
-/** Collects what the app logs, to count error lines. */
-export class RecordingLogger {
-  readonly errors: string[] = [];
-  log(): void {}
-  warn(): void {}
-  debug(): void {}
-  verbose(): void {}
-  error(message: unknown): void {
-    this.errors.push(String(message));
-  }
-}

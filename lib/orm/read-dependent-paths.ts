@@ -21,7 +21,7 @@ export function isDependentPathsClass(entityClass: unknown): boolean {
  *
  * @throws DependentPathsProblem when it throws, rejects or returns anything but paths
  */
-export async function callDependentPaths(entity: object): Promise<string[]> {
+export async function readDependentPaths(entity: object): Promise<string[]> {
   const method = (entity as Partial<DependentPathsEntity>).dependentPaths;
   if (typeof method !== 'function')
     throw new DependentPathsProblem(`is not a function (got ${describe(method)})`);

@@ -12,7 +12,7 @@ interface Collectionish {
  * page instead. The entity, its to-one references, its loaded collections and their items are
  * watched; collection methods run on the real collection, their entity arguments unwrapped.
  */
-export class UnloadedReads {
+export class UnloadedReadWatch {
   /** The first property read that MikroORM had not loaded, e.g. `"author.slug"`. */
   first: string | undefined;
 

@@ -1,0 +1,173 @@
+import { Logger } from '@nestjs/common';
+import type { EntityClass, EntityManager, EntityMetadata, Primary } from '@mikro-orm/core';
+import { LOGGER_CONTEXT } from '../cache-page.internal-constants.js';
+import {
+  badDependentPathsMessage,
+  dependentPathsTimeoutMessage,
+  entityInvalidationFailedMessage,
+  unloadedReadMessage,
+} from '../cache-page.messages.js';
+import type { ResolvedCachePageOptions } from '../cache-page.options.js';
+import { ThrottledLogger } from '../utils/throttled-logger.js';
+import { ForeignKey, type EntityChange } from './entity-change.js';
+import { InvalidationBatch } from './invalidation-batch.js';
+import type { MikroOrmCore } from './mikro-orm.loader.js';
+import { DependentPathsProblem, isDependentPathsClass, readDependentPaths } from './read-dependent-paths.js';
+import { UnloadedReadWatch } from './unloaded-read-watch.js';
+
+/** The entity whose `dependentPaths()` is being read, for the timeout's log line. */
+interface Progress {
+  current: string | undefined;
+}
+
+/**
+ * Turns entity changes into the page paths to invalidate: asks each `@DependentPaths()` entity
+ * (as it is now and, for an update, as it was before), or every page in Jimmy Page mode. Never
+ * throws and never takes longer than `dependentPathsTimeout`: whatever goes wrong, the batch
+ * covers every page instead (over-invalidation is safe, staleness is not).
+ */
+export class EntityPagePaths {
+  private readonly logger = new Logger(LOGGER_CONTEXT);
+  private readonly errors = new ThrottledLogger();
+  private readonly warned = new Set<string>();
+
+  constructor(
+    private readonly core: MikroOrmCore,
+    private readonly options: ResolvedCachePageOptions,
+  ) {}
+
+  /** The batch of these changes (or of the error met while reading them), computed in `hook`. */
+  async collect(
+    em: EntityManager,
+    hook: string,
+    changes: readonly EntityChange[] | Error,
+  ): Promise<InvalidationBatch> {
+    const batch = new InvalidationBatch(this.options.debug);
+    const fallback = (entity: string, reason: string): InvalidationBatch => {
+      const everything = new InvalidationBatch(this.options.debug);
+      everything.coverAll(entity, hook, reason);
+      return everything;
+    };
+    const progress: Progress = { current: undefined };
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), this.options.dependentPathsTimeout);
+    });
+    try {
+      if (changes instanceof Error) throw changes;
+      if ((await Promise.race([this.fill(batch, em, changes, progress), deadline])) === 'timeout') {
+        const entity = progress.current ?? '(an entity)';
+        const timeout = this.options.dependentPathsTimeout;
+        this.errors.error(`timeout:${entity}`, () => dependentPathsTimeoutMessage(entity, timeout));
+        return fallback(entity, `dependentPaths() took longer than ${timeout} ms`);
+      }
+      return batch;
+    } catch (error) {
+      this.errors.error(`hook:${hook}`, () => entityInvalidationFailedMessage(hook), error);
+      return fallback('(entity changes)', 'invalidation failed');
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async fill(
+    batch: InvalidationBatch,
+    em: EntityManager,
+    changes: readonly EntityChange[],
+    progress: Progress,
+  ): Promise<void> {
+    for (const change of changes) {
+      if (batch.all) return;
+      const { target } = change;
+      const meta = target instanceof ForeignKey ? target.meta : this.core.helper(target).__meta;
+      if (this.options.invalidateAllOnChange && change.direct && !this.isIgnored(meta)) {
+        batch.coverAll(this.label(target), change.trigger, 'invalidateAllOnChange');
+        continue;
+      }
+      if (!isDependentPathsClass(meta.class)) continue;
+      const entity = target instanceof ForeignKey ? this.reference(em, target) : target;
+      progress.current = this.label(entity);
+      await this.addPathsOf(batch, em, entity, change);
+    }
+  }
+
+  /** Paths of the entity as it is now and, for an update, as it was before. */
+  private async addPathsOf(
+    batch: InvalidationBatch,
+    em: EntityManager,
+    entity: object,
+    change: EntityChange,
+  ): Promise<void> {
+    const label = this.label(entity);
+    const states = change.previous ? [entity, this.previousState(em, entity, change.previous)] : [entity];
+    const paths: string[] = [];
+    for (const state of states) {
+      const reads = new UnloadedReadWatch(this.core);
+      let problem: DependentPathsProblem | undefined;
+      try {
+        paths.push(...(await readDependentPaths(reads.guard(state))));
+      } catch (error) {
+        if (!(error instanceof DependentPathsProblem)) throw error;
+        problem = error;
+      }
+      // An unloaded read explains a failure too (an unloaded collection throws when read).
+      if (reads.first !== undefined) {
+        this.warnOnce(`${entity.constructor.name}:${reads.first}`, unloadedReadMessage(label, reads.first));
+        batch.coverAll(label, change.trigger, `dependentPaths() read unloaded "${reads.first}"`);
+        return;
+      }
+      if (problem) {
+        const { message, cause } = problem;
+        this.errors.error(`paths:${label}`, () => badDependentPathsMessage(label, message), cause);
+        batch.coverAll(label, change.trigger, `dependentPaths() ${message}`);
+        return;
+      }
+    }
+    batch.addPaths(label, change.trigger, paths);
+  }
+
+  /**
+   * The entity as it was before an update: an object inheriting from it whose changed scalars
+   * and to-one references hold their previous values, so `dependentPaths()` runs unchanged.
+   */
+  private previousState(em: EntityManager, entity: object, previous: ReadonlyMap<string, unknown>): object {
+    const state = Object.create(entity) as object;
+    for (const [name, value] of previous) {
+      // defineProperty, not assignment: MikroORM's accessors would write through to the entity.
+      Object.defineProperty(state, name, {
+        value: value instanceof ForeignKey ? this.reference(em, value) : value,
+        writable: true,
+        enumerable: true,
+        configurable: true,
+      });
+    }
+    return state;
+  }
+
+  private reference(em: EntityManager, key: ForeignKey): object {
+    const entity = em.getReference(key.meta.class as EntityClass<object>, key.primaryKey as Primary<object>);
+    return key.wrapped ? this.core.Reference.create(entity) : entity;
+  }
+
+  private isIgnored(meta: EntityMetadata<object>): boolean {
+    const ignored = this.options.ignoreEntities;
+    return ignored.has(meta.className) || (typeof meta.class === 'function' && ignored.has(meta.class.name));
+  }
+
+  /** `Post#1`, for the logs. */
+  private label(target: object): string {
+    try {
+      if (target instanceof ForeignKey) return `${target.meta.className}#${String(target.primaryKey)}`;
+      const wrapped = this.core.helper(target);
+      return `${wrapped.__meta.className}#${wrapped.getSerializedPrimaryKey()}`;
+    } catch {
+      return target.constructor?.name ?? 'entity';
+    }
+  }
+
+  private warnOnce(key: string, message: string): void {
+    if (this.warned.has(key)) return;
+    this.warned.add(key);
+    this.logger.warn(message);
+  }
+}
