@@ -24,6 +24,8 @@ export class RedisBackend implements PageBackend, EpochLeases, StoreServer {
   private readonly client: RedisCommandClient;
   private readonly connectClient: () => Promise<void>;
   private connecting: Promise<void> | undefined;
+  private opened = false;
+  private disposed = false;
   private readonly heartbeats = new Map<string, NodeJS.Timeout>();
 
   constructor(
@@ -126,6 +128,7 @@ export class RedisBackend implements PageBackend, EpochLeases, StoreServer {
   }
 
   dispose(): void {
+    this.disposed = true;
     for (const timer of this.heartbeats.values()) clearInterval(timer);
     this.heartbeats.clear();
   }
@@ -157,11 +160,19 @@ export class RedisBackend implements PageBackend, EpochLeases, StoreServer {
     return values.map((value) => (typeof value === 'string' ? value : undefined));
   }
 
+  /**
+   * Sends one command, connecting the client first the one time it was never opened (@keyv/redis
+   * connects lazily). A client closed after that was closed by the app (shutting down): it is
+   * never reopened from here, or a late call would leave a connection nobody closes.
+   */
   private async command(args: string[]): Promise<unknown> {
+    if (this.disposed) throw new Error('the page store was closed');
     if (this.client.isOpen === false) {
+      if (this.opened) throw new Error('the Redis client was closed');
       this.connecting ??= this.connectClient().finally(() => (this.connecting = undefined));
       await this.connecting;
     }
+    this.opened = true;
     return this.client.sendCommand(args);
   }
 
