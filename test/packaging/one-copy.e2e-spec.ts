@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readdir, rename, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
@@ -24,8 +24,17 @@ interface OneCopyReport {
   calls: { page: number; never: number };
 }
 
+/** This Node, and any listed in CACHE_PAGE_EXTRA_NODES (CI adds the `engines` floors). */
+const NODES = [
+  process.execPath,
+  ...(process.env.CACHE_PAGE_EXTRA_NODES ?? '').split(delimiter).filter(Boolean),
+].map((binary) => ({
+  binary,
+  version: execFileSync(binary, ['-p', 'process.versions.node'], { encoding: 'utf8' }).trim(),
+}));
+
 let app: string;
-let report: OneCopyReport;
+const reports = new Map<string, OneCopyReport>();
 
 /** npm pack (which builds), then the tarball under node_modules beside the repo's own packages. */
 async function installPackedTarball(dir: string): Promise<void> {
@@ -49,28 +58,38 @@ beforeAll(async () => {
   for (const fixture of ['one-copy.app.cjs', 'one-copy.controller.mjs']) {
     await copyFile(join(FIXTURES, fixture), join(app, fixture));
   }
-  const { stdout } = await run(process.execPath, ['one-copy.app.cjs'], { cwd: app });
-  report = JSON.parse(stdout.trim().split('\n').at(-1)!) as OneCopyReport;
+  for (const { binary, version } of NODES) {
+    const { stdout } = await run(binary, ['one-copy.app.cjs'], { cwd: app });
+    reports.set(version, JSON.parse(stdout.trim().split('\n').at(-1)!) as OneCopyReport);
+  }
 }, 120_000);
 
 afterAll(async () => {
   await rm(app, { recursive: true, force: true });
 });
 
-describe(`the packed package, required and imported in one process (Node ${process.versions.node})`, () => {
-  test('require() and import resolve to the same file: the ESM build', () => {
-    const esmBuild = join('node_modules', 'nestjs-cache-page', 'dist', 'index.js');
-    expect(report.requireResolves).toBe(esmBuild);
-    expect(report.importResolves).toBe(esmBuild);
-    expect(report.sameNamespace).toBe(true);
-  });
+describe.each(NODES)(
+  'the packed package, required and imported in one process (Node $version)',
+  ({ version }) => {
+    let report: OneCopyReport;
+    beforeAll(() => {
+      report = reports.get(version)!;
+    });
 
-  test('the module registered through require() serves a controller that imported the package', () => {
-    // CachePageService injected by the imported class, invalidating a page the required module cached.
-    expect(report.cached).toEqual(['MISS', 'HIT', 'MISS']);
-    expect(report.calls.page).toBe(2);
-    // @NoCachePage() from the import is honoured by the required interceptor.
-    expect(report.uncached).toEqual([null, null]);
-    expect(report.calls.never).toBe(2);
-  });
-});
+    test('require() and import resolve to the same file: the ESM build', () => {
+      const esmBuild = join('node_modules', 'nestjs-cache-page', 'dist', 'index.js');
+      expect(report.requireResolves).toBe(esmBuild);
+      expect(report.importResolves).toBe(esmBuild);
+      expect(report.sameNamespace).toBe(true);
+    });
+
+    test('the module registered through require() serves a controller that imported the package', () => {
+      // CachePageService injected by the imported class, invalidating a page the required module cached.
+      expect(report.cached).toEqual(['MISS', 'HIT', 'MISS']);
+      expect(report.calls.page).toBe(2);
+      // @NoCachePage() from the import is honoured by the required interceptor.
+      expect(report.uncached).toEqual([null, null]);
+      expect(report.calls.never).toBe(2);
+    });
+  },
+);
