@@ -1,5 +1,8 @@
-/** Token of the validated options (with defaults applied). Not exported from the package. */
-export const RESOLVED_CACHE_PAGE_OPTIONS = Symbol('cache-page:resolved-options');
+/**
+ * Token of the validated options (with defaults applied). Not exported from the package. A
+ * registered symbol, so that the ESM and the CommonJS build of the package agree on it.
+ */
+export const RESOLVED_CACHE_PAGE_OPTIONS = Symbol.for('nestjs-cache-page:resolved-options');
 
 /** Logger context used by every log line of the module. */
 export const LOGGER_CONTEXT = 'CachePageModule';

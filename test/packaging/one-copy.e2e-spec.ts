@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { execFile, execFileSync } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, readdir, rename, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+/*
+ * The packed tarball, installed by name, in a plain Node process that both require()s and
+ * imports it (what a CommonJS Nest app with one ES module does). The package must have one
+ * identity there: one file, one CachePageService, one set of metadata keys and tokens.
+ */
+const run = promisify(execFile);
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('./fixtures', import.meta.url));
+
+interface OneCopyReport {
+  requireResolves: string;
+  importResolves: string;
+  sameNamespace: boolean;
+  cached: (string | null)[];
+  uncached: (string | null)[];
+  calls: { page: number; never: number };
+}
+
+/** This Node, and any listed in CACHE_PAGE_EXTRA_NODES (CI adds the `engines` floors). */
+const NODES = [
+  process.execPath,
+  ...(process.env.CACHE_PAGE_EXTRA_NODES ?? '').split(delimiter).filter(Boolean),
+].map((binary) => ({
+  binary,
+  version: execFileSync(binary, ['-p', 'process.versions.node'], { encoding: 'utf8' }).trim(),
+}));
+
+let app: string;
+const reports = new Map<string, OneCopyReport>();
+
+/** npm pack (which builds), then the tarball under node_modules beside the repo's own packages. */
+async function installPackedTarball(dir: string): Promise<void> {
+  const packs = join(dir, 'packs');
+  await mkdir(packs);
+  await run('npm', ['pack', '--silent', '--pack-destination', packs], { cwd: ROOT });
+  const [tarball] = await readdir(packs);
+  const modules = join(dir, 'node_modules');
+  await mkdir(modules);
+  await run('tar', ['-xzf', join(packs, tarball!), '-C', modules]);
+  await rename(join(modules, 'package'), join(modules, 'nestjs-cache-page'));
+  for (const name of await readdir(join(ROOT, 'node_modules'))) {
+    if (name.startsWith('.') || name === 'nestjs-cache-page') continue;
+    await symlink(join(ROOT, 'node_modules', name), join(modules, name), 'dir');
+  }
+}
+
+beforeAll(async () => {
+  app = await mkdtemp(join(tmpdir(), 'cache-page-one-copy-'));
+  await installPackedTarball(app);
+  for (const fixture of ['one-copy.app.cjs', 'one-copy.controller.mjs']) {
+    await copyFile(join(FIXTURES, fixture), join(app, fixture));
+  }
+  for (const { binary, version } of NODES) {
+    const { stdout } = await run(binary, ['one-copy.app.cjs'], { cwd: app });
+    reports.set(version, JSON.parse(stdout.trim().split('\n').at(-1)!) as OneCopyReport);
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await rm(app, { recursive: true, force: true });
+});
+
+describe.each(NODES)(
+  'the packed package, required and imported in one process (Node $version)',
+  ({ version }) => {
+    let report: OneCopyReport;
+    beforeAll(() => {
+      report = reports.get(version)!;
+    });
+
+    test('require() and import resolve to the same file: the ESM build', () => {
+      const esmBuild = join('node_modules', 'nestjs-cache-page', 'dist', 'index.js');
+      expect(report.requireResolves).toBe(esmBuild);
+      expect(report.importResolves).toBe(esmBuild);
+      expect(report.sameNamespace).toBe(true);
+    });
+
+    test('the module registered through require() serves a controller that imported the package', () => {
+      // CachePageService injected by the imported class, invalidating a page the required module cached.
+      expect(report.cached).toEqual(['MISS', 'HIT', 'MISS']);
+      expect(report.calls.page).toBe(2);
+      // @NoCachePage() from the import is honoured by the required interceptor.
+      expect(report.uncached).toEqual([null, null]);
+      expect(report.calls.never).toBe(2);
+    });
+  },
+);
