@@ -3,7 +3,7 @@ import { AdminModule } from './admin/admin.module.js';
 import { ApiModule } from './api/api.module.js';
 import { APP_CONFIG, type AppConfig } from './app.config.js';
 import { AuthorsModule } from './authors/authors.module.js';
-import { PageCacheModule } from './cache/page-cache.module.js';
+import { BlogCacheModule } from './cache/blog-cache.module.js';
 import { CommentsModule } from './comments/comments.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { FeedModule } from './feed/feed.module.js';
@@ -19,7 +19,7 @@ export class AppModule {
       global: true,
       imports: [
         DatabaseModule.forRoot(config.database),
-        PageCacheModule.forRoot(config.redisUrl),
+        BlogCacheModule.forRoot(config.redisUrl),
         PostsModule,
         TagsModule,
         AuthorsModule,

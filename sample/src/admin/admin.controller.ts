@@ -19,7 +19,7 @@ import { TagsService } from '../tags/tags.service.js';
 
 /**
  * The editors' area. Never cached: `/admin` and everything under it is in the page cache's
- * `ignorePaths` (see `PageCacheModule`). Every form posts here and is redirected (303) back.
+ * `ignorePaths` (see `BlogCacheModule`). Every form posts here and is redirected (303) back.
  */
 @Controller('admin')
 export class AdminController {

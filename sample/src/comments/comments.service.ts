@@ -1,4 +1,5 @@
-import { EntityManager } from '@mikro-orm/core';
+import { EntityManager, EntityRepository } from '@mikro-orm/core';
+import { InjectRepository } from '@mikro-orm/nestjs';
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { Post } from '../posts/post.entity.js';
 import { Comment } from './comment.entity.js';
@@ -11,27 +12,27 @@ export interface CommentInput {
 
 @Injectable()
 export class CommentsService {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    @InjectRepository(Comment) private readonly comments: EntityRepository<Comment>,
+    @InjectRepository(Post) private readonly posts: EntityRepository<Post>,
+    private readonly em: EntityManager,
+  ) {}
 
   /** The comments of a post, oldest first. */
   forPost(post: Post): Promise<Comment[]> {
-    return this.em.find(Comment, { post }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+    return this.comments.find({ post }, { orderBy: { createdAt: 'asc', id: 'asc' } });
   }
 
   /** The latest comments of the whole blog, for moderation. */
   latest(limit: number): Promise<Comment[]> {
-    return this.em.find(
-      Comment,
-      {},
-      { populate: ['post'], orderBy: { createdAt: 'desc', id: 'desc' }, limit },
-    );
+    return this.comments.findAll({ populate: ['post'], orderBy: { createdAt: 'desc', id: 'desc' }, limit });
   }
 
   /** Adds a comment to the post with this slug (loaded, so `Comment.dependentPaths()` can read its slug). */
   async add(slug: string, input: CommentInput): Promise<Comment> {
-    const post = await this.em.findOne(Post, { slug });
+    const post = await this.posts.findOne({ slug });
     if (!post) throw new NotFoundException(`No post "${slug}"`);
-    const comment = this.em.create(Comment, {
+    const comment = this.comments.create({
       post,
       authorName: input.authorName,
       body: input.body,
@@ -42,7 +43,7 @@ export class CommentsService {
   }
 
   async remove(id: number): Promise<void> {
-    const comment = await this.em.findOne(Comment, { id }, { populate: ['post'] });
+    const comment = await this.comments.findOne({ id }, { populate: ['post'] });
     if (!comment) throw new NotFoundException(`No comment #${id}`);
     await this.em.remove(comment).flush();
   }

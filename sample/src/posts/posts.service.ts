@@ -1,4 +1,5 @@
-import { EntityManager } from '@mikro-orm/core';
+import { EntityManager, EntityRepository } from '@mikro-orm/core';
+import { InjectRepository } from '@mikro-orm/nestjs';
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
 import { Author } from '../authors/author.entity.js';
 import { slugify } from '../common/slugify.js';
@@ -23,18 +24,19 @@ const NEWEST_FIRST = { publishedAt: 'desc', id: 'desc' } as const;
 @Injectable()
 export class PostsService {
   constructor(
+    @InjectRepository(Post) private readonly posts: EntityRepository<Post>,
+    @InjectRepository(Author) private readonly authors: EntityRepository<Author>,
     private readonly em: EntityManager,
     private readonly tags: TagsService,
   ) {}
 
   newest(): Promise<Post[]> {
-    return this.em.find(Post, {}, { populate: ['author', 'tags'], orderBy: NEWEST_FIRST });
+    return this.posts.findAll({ populate: ['author', 'tags'], orderBy: NEWEST_FIRST });
   }
 
   /** Page `page` (from 1) of `size` posts, and how many posts there are in all. */
   async page(page: number, size: number): Promise<{ posts: Post[]; total: number }> {
-    const [posts, total] = await this.em.findAndCount(
-      Post,
+    const [posts, total] = await this.posts.findAndCount(
       {},
       { populate: ['author', 'tags'], orderBy: NEWEST_FIRST, limit: size, offset: (page - 1) * size },
     );
@@ -42,7 +44,7 @@ export class PostsService {
   }
 
   findBySlug(slug: string): Promise<Post | null> {
-    return this.em.findOne(Post, { slug }, { populate: ['author', 'tags'] });
+    return this.posts.findOne({ slug }, { populate: ['author', 'tags'] });
   }
 
   /**
@@ -50,11 +52,11 @@ export class PostsService {
    * post changes those collections, and `Author`/`Tag.dependentPaths()` read them.
    */
   async create(input: PostInput): Promise<Post> {
-    const author = await this.em.findOne(Author, { slug: input.authorSlug }, { populate: ['posts'] });
+    const author = await this.authors.findOne({ slug: input.authorSlug }, { populate: ['posts'] });
     if (!author) throw new BadRequestException(`No author "${input.authorSlug}"`);
     const slug = slugify(input.slug ?? input.title);
     await this.assertFree(slug);
-    const post = this.em.create(Post, {
+    const post = this.posts.create({
       slug,
       title: input.title,
       body: input.body,
@@ -68,7 +70,7 @@ export class PostsService {
 
   /** Edits a post, loaded with what its `dependentPaths()` (and its tags') read. */
   async update(slug: string, changes: PostChanges): Promise<Post> {
-    const post = await this.em.findOne(Post, { slug }, { populate: ['author', 'tags.posts'] });
+    const post = await this.posts.findOne({ slug }, { populate: ['author', 'tags.posts'] });
     if (!post) throw new NotFoundException(`No post "${slug}"`);
     const newSlug = changes.slug === undefined ? post.slug : slugify(changes.slug);
     if (newSlug !== post.slug) await this.assertFree(newSlug);
@@ -83,7 +85,6 @@ export class PostsService {
 
   private async assertFree(slug: string): Promise<void> {
     if (slug === '') throw new BadRequestException('A post needs a title or slug with letters or digits');
-    if ((await this.em.count(Post, { slug })) > 0)
-      throw new BadRequestException(`The slug "${slug}" is taken`);
+    if ((await this.posts.count({ slug })) > 0) throw new BadRequestException(`The slug "${slug}" is taken`);
   }
 }

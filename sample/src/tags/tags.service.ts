@@ -1,23 +1,23 @@
-import { EntityManager } from '@mikro-orm/core';
+import { EntityManager, EntityRepository } from '@mikro-orm/core';
+import { InjectRepository } from '@mikro-orm/nestjs';
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { slugify } from '../common/slugify.js';
 import { Tag } from './tag.entity.js';
 
 @Injectable()
 export class TagsService {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    @InjectRepository(Tag) private readonly tags: EntityRepository<Tag>,
+    private readonly em: EntityManager,
+  ) {}
 
   /** A tag with its posts, newest first. */
   async findBySlug(slug: string): Promise<Tag | null> {
-    return this.em.findOne(
-      Tag,
-      { slug },
-      { populate: ['posts'], orderBy: { posts: { publishedAt: 'desc' } } },
-    );
+    return this.tags.findOne({ slug }, { populate: ['posts'], orderBy: { posts: { publishedAt: 'desc' } } });
   }
 
   all(): Promise<Tag[]> {
-    return this.em.find(Tag, {}, { populate: ['posts'], orderBy: { name: 'asc' } });
+    return this.tags.findAll({ populate: ['posts'], orderBy: { name: 'asc' } });
   }
 
   /**
@@ -28,14 +28,14 @@ export class TagsService {
     const wanted = new Map(
       names.map((name) => [slugify(name), name] as const).filter(([slug]) => slug !== ''),
     );
-    const existing = await this.em.find(Tag, { slug: { $in: [...wanted.keys()] } }, { populate: ['posts'] });
+    const existing = await this.tags.find({ slug: { $in: [...wanted.keys()] } }, { populate: ['posts'] });
     const bySlug = new Map(existing.map((tag) => [tag.slug, tag]));
-    return [...wanted].map(([slug, name]) => bySlug.get(slug) ?? this.em.create(Tag, { slug, name }));
+    return [...wanted].map(([slug, name]) => bySlug.get(slug) ?? this.tags.create({ slug, name }));
   }
 
   /** Renames a tag; its slug follows the name, so its page moves to a new URL. */
   async rename(slug: string, name: string): Promise<Tag> {
-    const tag = await this.em.findOne(Tag, { slug }, { populate: ['posts'] });
+    const tag = await this.tags.findOne({ slug }, { populate: ['posts'] });
     if (!tag) throw new NotFoundException(`No tag "${slug}"`);
     tag.name = name;
     tag.slug = slugify(name) || tag.slug;
