@@ -8,9 +8,10 @@ import { CommentsModule } from './comments/comments.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { FeedModule } from './feed/feed.module.js';
 import { PostsModule } from './posts/posts.module.js';
+import { SiteModule } from './site/site.module.js';
 import { TagsModule } from './tags/tags.module.js';
 
-/** The blog: database, page cache, and one module per resource. */
+/** The blog: database, page cache, one module per resource, and the site's error pages. */
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
@@ -27,6 +28,7 @@ export class AppModule {
         FeedModule,
         ApiModule,
         AdminModule,
+        SiteModule,
       ],
       providers: [{ provide: APP_CONFIG, useValue: config }],
       exports: [APP_CONFIG],
