@@ -23,7 +23,7 @@ const sampleModule = async (path: string): Promise<Record<string, unknown>> =>
  * Boots the sample blog on a fresh SQLite file, configured by BENCH_MODE (a SampleMode),
  * BENCH_ADAPTER, BENCH_STORE and BENCH_REDIS_URL, and prints `READY <port>` when it listens.
  * `page-cache` is the sample exactly as shipped; the other modes put its resource modules
- * together with another cache (or none) in place of its page-cache module.
+ * together with another cache (or none) in place of its BlogCacheModule.
  */
 async function main(): Promise<void> {
   const mode = (process.env.BENCH_MODE ?? 'page-cache') as SampleMode;
@@ -61,11 +61,11 @@ async function createSampleApp(mode: SampleMode, config: { adapter: Adapter; red
   return app;
 }
 
-/** The sample's root module with its page-cache module swapped for Nest's cache, or for nothing. */
+/** The sample's root module with its BlogCacheModule swapped for Nest's cache, or for nothing. */
 async function withoutPageCache(root: DynamicModule, mode: SampleMode): Promise<DynamicModule> {
-  const { PageCacheModule } = (await sampleModule('cache/page-cache.module.js')) as { PageCacheModule: Type };
+  const { BlogCacheModule } = (await sampleModule('cache/blog-cache.module.js')) as { BlogCacheModule: Type };
   const imports = (root.imports ?? []).filter(
-    (imported) => (imported as DynamicModule).module !== PageCacheModule,
+    (imported) => (imported as DynamicModule).module !== BlogCacheModule,
   );
   if (mode === 'nest-cache') {
     @Module({

@@ -1,8 +1,7 @@
 import { expect } from '@jest/globals';
-import type { INestApplication, LoggerService } from '@nestjs/common';
-import type { AddressInfo } from 'node:net';
-import type { AdapterName, AppConfig } from '../../sample/src/app.config.js';
-import { createBlogApp } from '../../sample/src/app.factory.js';
+import type { AdapterName } from '../../sample/src/app.config.js';
+import { startSample, type RunningSample } from '../../sample/src/demo/sample.process.js';
+import { SAMPLE_MAIN } from './sample-build.js';
 
 /** One response, as the tests look at it. */
 export interface Page {
@@ -10,69 +9,72 @@ export interface Page {
   readonly status: number;
   readonly cache: string | null;
   readonly contentType: string | null;
+  readonly location: string | null;
   readonly text: string;
 }
 
-/** Keeps the app's warnings and errors, so a test can check the cache never fell back to "every page". */
-class WarningLog implements LoggerService {
-  readonly lines: string[] = [];
-  log(): void {}
-  debug(): void {}
-  verbose(): void {}
-  warn = (message: unknown, ...rest: unknown[]) =>
-    this.lines.push(['warn', message, ...rest].map(String).join(' '));
-  error = (message: unknown, ...rest: unknown[]) =>
-    this.lines.push(['error', message, ...rest].map(String).join(' '));
-  fatal = this.error;
+/** What a form post got back: its status, where it redirects, and the page it sent, if any. */
+export interface Submitted {
+  readonly status: number;
+  readonly location: string | null;
+  readonly contentType: string | null;
+  readonly text: string;
 }
 
+/** A line the app logged at WARN or ERROR level (Nest's console logger, without colours). */
+const WARNING_LINE = /^\[Nest\] \d+ .*?\s(WARN|ERROR)\s.*$/gm;
+
 /**
- * The sample blog, booted from its own factory (AppModule, views, adapter) on an in-memory
- * SQLite database and the in-memory page store, listening on a free port; driven over HTTP the
- * way `npm run demo` drives it.
+ * The sample blog as `npm start` runs it: `node sample/dist/main.js` in its own process (build it
+ * first with `buildSampleIfStale()`), on a fresh in-memory SQLite database and the in-memory page
+ * store, listening on a free port; driven over HTTP the way `npm run demo` drives it.
  */
 export class BlogUnderTest {
-  readonly warnings = new WarningLog();
-  private app!: INestApplication;
-  private base!: string;
+  private constructor(private readonly sample: RunningSample) {}
 
-  static async start(adapter: AdapterName): Promise<BlogUnderTest> {
-    const blog = new BlogUnderTest();
-    const config: AppConfig = {
-      port: 0,
-      adapter,
-      database: { kind: 'sqlite', file: ':memory:' },
-      publicUrl: 'https://blog.example',
-    };
-    blog.app = await createBlogApp(config, { logger: blog.warnings });
-    await blog.app.listen(0, '127.0.0.1');
-    blog.base = `http://127.0.0.1:${(blog.app.getHttpServer().address() as AddressInfo).port}`;
-    return blog;
+  /** The blog's address, `http://localhost:<port>`. */
+  get url(): string {
+    return this.sample.url;
   }
 
-  async get(path: string): Promise<Page> {
-    const response = await fetch(this.base + path);
+  static async start(adapter: AdapterName): Promise<BlogUnderTest> {
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      PORT: '0',
+      ADAPTER: adapter,
+      DATABASE_URL: 'file::memory:',
+      PUBLIC_URL: 'https://blog.example',
+      NO_COLOR: '1',
+    };
+    delete env.REDIS_URL;
+    return new BlogUnderTest(await startSample(env, { main: SAMPLE_MAIN }));
+  }
+
+  async get(path: string, headers?: Record<string, string>): Promise<Page> {
+    const response = await fetch(this.url + path, { headers, redirect: 'manual' });
     return {
       path,
       status: response.status,
       cache: response.headers.get('x-cache'),
       contentType: response.headers.get('content-type'),
+      location: response.headers.get('location'),
       text: await response.text(),
     };
   }
 
-  /** Submits a form like a browser does; returns the status and where it redirects. */
-  async submit(
-    path: string,
-    form: Record<string, string>,
-  ): Promise<{ status: number; location: string | null }> {
-    const response = await fetch(this.base + path, {
+  /** Submits a form like a browser does, without following the redirect. */
+  async submit(path: string, form: Record<string, string>): Promise<Submitted> {
+    const response = await fetch(this.url + path, {
       method: 'POST',
       body: new URLSearchParams(form),
       redirect: 'manual',
     });
-    await response.arrayBuffer();
-    return { status: response.status, location: response.headers.get('location') };
+    return {
+      status: response.status,
+      location: response.headers.get('location'),
+      contentType: response.headers.get('content-type'),
+      text: await response.text(),
+    };
   }
 
   /** Requests each page twice: a MISS that renders it, then a HIT with the very same bytes. */
@@ -104,7 +106,7 @@ export class BlogUnderTest {
     }
   }
 
-  /** The page was invalidated: rendered again (MISS), with `text` in it (a 404 is never cached). */
+  /** The page was invalidated: rendered again (MISS), with `text` in it. */
   async expectFresh(path: string, text?: string): Promise<Page> {
     const page = await this.get(path);
     expect({ path, status: page.status, cache: page.cache }).toEqual({ path, status: 200, cache: 'MISS' });
@@ -113,12 +115,17 @@ export class BlogUnderTest {
     return page;
   }
 
+  /** What the app logged at WARN or ERROR level so far. */
+  warnings(): string[] {
+    return this.sample.output().match(WARNING_LINE) ?? [];
+  }
+
   /** No `dependentPaths()` failed or read something unloaded (which would invalidate every page). */
   expectNoCacheWarnings(): void {
-    expect(this.warnings.lines).toEqual([]);
+    expect(this.warnings()).toEqual([]);
   }
 
   async close(): Promise<void> {
-    await this.app?.close();
+    await this.sample.stop();
   }
 }

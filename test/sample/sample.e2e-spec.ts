@@ -1,15 +1,19 @@
-import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
+import { afterEach, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
 import type { AdapterName } from '../../sample/src/app.config.js';
 import { BlogUnderTest } from './blog-under-test.js';
+import { buildSampleIfStale } from './sample-build.js';
 
 /*
  * The sample blog (sample/), as a visitor and an editor use it: what `npm run demo` shows, and
- * what the entities' dependentPaths() promise. Seed facts used below:
+ * what the entities' dependentPaths() promise. Each test starts `node sample/dist/main.js` as
+ * `npm start` does (the sample wires MikroORM with @mikro-orm/nestjs, which Jest cannot load). Seed facts used below:
  *   caching-whole-pages  Ada  [Caching, NestJS]      measuring-a-cache-hit  Alan  [Performance]
  *   hello-world          Alan [TypeScript]           tag MikroORM (/tags/mikroorm): invalidate-on-commit,
  *   12 posts, 5 per API page                           entities-that-know-their-pages, migrations-without-fear
  */
 const ADAPTERS: readonly AdapterName[] = ['express', 'fastify'];
+
+beforeAll(buildSampleIfStale, 180_000);
 
 describe.each(ADAPTERS)('sample blog on %s', (adapter) => {
   let blog: BlogUnderTest;
@@ -82,7 +86,7 @@ describe.each(ADAPTERS)('sample blog on %s', (adapter) => {
     await blog.expectCached(['/posts/caching-whole-pages']);
   });
 
-  test('renaming a tag invalidates its page (old and new URL) and the pages of its posts, nothing else', async () => {
+  test('renaming a tag invalidates its page (the old URL now redirects) and the pages of its posts, nothing else', async () => {
     const tagged = [
       '/posts/invalidate-on-commit',
       '/posts/entities-that-know-their-pages',
@@ -105,9 +109,9 @@ describe.each(ADAPTERS)('sample blog on %s', (adapter) => {
     ]);
 
     const renamed = await blog.submit('/admin/tags/mikroorm', { name: 'Mikro ORM' });
-    expect(renamed).toEqual({ status: 303, location: '/tags/mikro-orm' });
+    expect(renamed).toMatchObject({ status: 303, location: '/tags/mikro-orm' });
 
-    expect((await blog.get('/tags/mikroorm')).status).toBe(404);
+    expect(await blog.get('/tags/mikroorm')).toMatchObject({ status: 301, location: '/tags/mikro-orm' });
     await blog.expectFresh('/tags/mikro-orm', 'Posts tagged Mikro ORM');
     for (const path of [...tagged, '/', '/feed.xml', '/api/posts', '/api/posts/invalidate-on-commit']) {
       await blog.expectFresh(path, 'Mikro ORM');
@@ -126,9 +130,12 @@ describe.each(ADAPTERS)('sample blog on %s', (adapter) => {
       tags: 'TypeScript',
       body: 'Moved to a new address.',
     });
-    expect(saved).toEqual({ status: 303, location: '/posts/hello-again' });
+    expect(saved).toMatchObject({ status: 303, location: '/posts/hello-again' });
 
-    expect((await blog.get('/posts/hello-world')).status).toBe(404);
+    expect(await blog.get('/posts/hello-world')).toMatchObject({
+      status: 301,
+      location: '/posts/hello-again',
+    });
     await blog.expectFresh('/posts/hello-again', 'Moved to a new address.');
     for (const path of ['/tags/typescript', '/authors/alan-turing', '/'])
       await blog.expectFresh(path, 'Hello again');
@@ -157,7 +164,7 @@ describe.each(ADAPTERS)('sample blog on %s', (adapter) => {
       tags: 'Caching, Brand new',
       body: 'Fresh off the press.',
     });
-    expect(created).toEqual({ status: 303, location: '/posts/a-brand-new-post' });
+    expect(created).toMatchObject({ status: 303, location: '/posts/a-brand-new-post' });
 
     const newFirst = JSON.parse((await blog.expectFresh('/api/posts')).text) as ApiPage;
     const newSecond = JSON.parse((await blog.expectFresh('/api/posts?page=2')).text) as ApiPage;

@@ -32,15 +32,33 @@ export function describeWithService(
   name: string,
   body: () => void,
 ) {
-  if (reachable) return describe(name, body);
-  const reason = `${service} not reachable at ${url}`;
+  return describeIfAvailable(
+    service,
+    reachable ? undefined : `${service} not reachable at ${url}`,
+    name,
+    body,
+  );
+}
+
+/**
+ * `describe` for a suite that needs `what` (a service, a browser). `missing` says why it is not
+ * here, or is `undefined` when it is: then the suite runs. Otherwise it is skipped with a loud
+ * warning, and under `CI=true` it fails instead.
+ */
+export function describeIfAvailable(
+  what: string,
+  missing: string | undefined,
+  name: string,
+  body: () => void,
+) {
+  if (missing === undefined) return describe(name, body);
   if (process.env.CI === 'true') {
     return describe(name, () => {
-      test(`needs ${service}`, () => {
-        throw new Error(`${reason}: CI=true requires it (start it, or install it with apt).`);
+      test(`needs ${what}`, () => {
+        throw new Error(`${missing}: CI=true requires it (start it, or install it with apt).`);
       });
     });
   }
-  process.stderr.write(`\n*** skipped: ${reason} — suite "${name}" did not run ***\n\n`);
+  process.stderr.write(`\n*** skipped: ${missing} — suite "${name}" did not run ***\n\n`);
   return describe.skip(name, body);
 }

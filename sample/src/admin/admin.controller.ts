@@ -1,25 +1,31 @@
-import {
-  Body,
-  Controller,
-  Get,
-  NotFoundException,
-  Param,
-  ParseIntPipe,
-  Post,
-  Redirect,
-  Render,
-} from '@nestjs/common';
+import { Body, Controller, Get, Param, ParseIntPipe, Post, Redirect, Render } from '@nestjs/common';
 import { AuthorsService } from '../authors/authors.service.js';
 import { CommentsService } from '../comments/comments.service.js';
-import { listField, optionalText, requiredText, type FormBody } from '../common/form-fields.js';
-import { longDate, pageView } from '../common/page.view.js';
-import { postUrl } from '../posts/post.view.js';
+import {
+  listField,
+  optionalText,
+  requiredText,
+  type FormBody,
+  type TextField,
+} from '../common/form-fields.js';
+import { longDate, uncachedPageView } from '../common/page.view.js';
+import { excerpt, postUrl } from '../posts/post.view.js';
 import { PostsService } from '../posts/posts.service.js';
-import { TagsService } from '../tags/tags.service.js';
+import { tagUrl, TagsService } from '../tags/tags.service.js';
+
+const TITLE: TextField = { name: 'title', label: 'Title', max: 200 };
+const SLUG: TextField = { name: 'slug', label: 'Slug', max: 200 };
+const BODY: TextField = { name: 'body', label: 'Body', max: 50_000 };
+const AUTHOR: TextField = { name: 'author', label: 'Author', max: 200 };
+const TAG_NAME: TextField = { name: 'name', label: 'Tag name', max: 60 };
+
+/** What the footer of every admin page says. */
+const NEVER_CACHED = 'The admin area is never cached: every visit renders it anew.';
 
 /**
  * The editors' area. Never cached: `/admin` and everything under it is in the page cache's
- * `ignorePaths` (see `PageCacheModule`). Every form posts here and is redirected (303) back.
+ * default `ignorePaths` (see `BlogCacheModule`). Every form posts here and is redirected (303)
+ * to the page it changed; a form that cannot be saved gets an error page (400, 404 or 409).
  */
 @Controller('admin')
 export class AdminController {
@@ -39,33 +45,40 @@ export class AdminController {
       this.authors.all(),
       this.comments.latest(20),
     ]);
-    return pageView('Admin', {
+    return uncachedPageView('Admin', NEVER_CACHED, {
       posts: posts.map((post) => ({
         title: post.title,
         slug: post.slug,
         url: postUrl(post),
         date: longDate(post.publishedAt),
       })),
-      tags: tags.map((tag) => ({ name: tag.name, slug: tag.slug, count: tag.posts.count() })),
+      tags: tags.map((tag) => ({
+        name: tag.name,
+        slug: tag.slug,
+        url: tagUrl(tag),
+        count: tag.posts.count(),
+      })),
       authors: authors.map((author) => ({ name: author.name, slug: author.slug })),
       comments: comments.map((comment) => ({
         id: comment.id,
         authorName: comment.authorName,
-        body: comment.body,
+        excerpt: excerpt(comment.body),
         post: { title: comment.post.title, url: postUrl(comment.post) },
       })),
     });
   }
 
+  /** The edit form; at a former slug of the post, a 301 to its current form. */
   @Get('posts/:slug')
   @Render('admin-post')
   async editForm(@Param('slug') slug: string) {
     const post = await this.posts.findBySlug(slug);
-    if (!post) throw new NotFoundException(`No post "${slug}"`);
-    return pageView(`Edit “${post.title}”`, {
+    if (!post) throw await this.posts.movedOrMissing(slug, (moved) => `/admin${postUrl(moved)}`);
+    return uncachedPageView(`Edit “${post.title}”`, NEVER_CACHED, {
       post: {
         title: post.title,
         slug: post.slug,
+        url: postUrl(post),
         body: post.body,
         tags: post.tags
           .getItems()
@@ -79,10 +92,10 @@ export class AdminController {
   @Redirect()
   async create(@Body() body: FormBody) {
     const post = await this.posts.create({
-      title: requiredText(body, 'title', 200),
-      slug: optionalText(body, 'slug', 200),
-      body: requiredText(body, 'body', 50_000),
-      authorSlug: requiredText(body, 'author', 200),
+      title: requiredText(body, TITLE),
+      slug: optionalText(body, SLUG),
+      body: requiredText(body, BODY),
+      authorSlug: requiredText(body, AUTHOR),
       tags: listField(body, 'tags'),
     });
     return { url: postUrl(post), statusCode: 303 };
@@ -92,9 +105,9 @@ export class AdminController {
   @Redirect()
   async update(@Param('slug') slug: string, @Body() body: FormBody) {
     const post = await this.posts.update(slug, {
-      title: optionalText(body, 'title', 200),
-      slug: optionalText(body, 'slug', 200),
-      body: optionalText(body, 'body', 50_000),
+      title: optionalText(body, TITLE),
+      slug: optionalText(body, SLUG),
+      body: optionalText(body, BODY),
       tags: body?.tags === undefined ? undefined : listField(body, 'tags'),
     });
     return { url: postUrl(post), statusCode: 303 };
@@ -103,8 +116,8 @@ export class AdminController {
   @Post('tags/:slug')
   @Redirect()
   async renameTag(@Param('slug') slug: string, @Body() body: FormBody) {
-    const tag = await this.tags.rename(slug, requiredText(body, 'name', 60));
-    return { url: `/tags/${tag.slug}`, statusCode: 303 };
+    const tag = await this.tags.rename(slug, requiredText(body, TAG_NAME));
+    return { url: tagUrl(tag), statusCode: 303 };
   }
 
   @Post('comments/:id/delete')

@@ -9,6 +9,7 @@ import {
   Query,
 } from '@nestjs/common';
 import { CommentsService } from '../comments/comments.service.js';
+import { postUrl } from '../posts/post.view.js';
 import { PostsService } from '../posts/posts.service.js';
 import { toPostJson, toPostSummaryJson } from './post.json.js';
 
@@ -42,10 +43,11 @@ export class PostsApiController {
     };
   }
 
+  /** A post and its comments; at a former slug of the post, a 301 to its current JSON. */
   @Get(':slug')
   async show(@Param('slug') slug: string) {
     const post = await this.posts.findBySlug(slug);
-    if (!post) throw new NotFoundException(`No post "${slug}"`);
+    if (!post) throw await this.posts.movedOrMissing(slug, (moved) => `/api${postUrl(moved)}`);
     return toPostJson(post, await this.comments.forPost(post));
   }
 }

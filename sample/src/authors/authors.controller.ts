@@ -11,7 +11,7 @@ export class AuthorsController {
   @Render('author')
   async show(@Param('slug') slug: string) {
     const author = await this.authors.findBySlug(slug);
-    if (!author) throw new NotFoundException(`No author "${slug}"`);
+    if (!author) throw new NotFoundException(`There is no author “${slug}”.`);
     const posts = author.posts.getItems().map((post) => ({
       title: post.title,
       url: postUrl(post),

@@ -1,6 +1,10 @@
 import { Body, Controller, Param, Post, Redirect } from '@nestjs/common';
-import { requiredText, type FormBody } from '../common/form-fields.js';
+import { requiredText, type FormBody, type TextField } from '../common/form-fields.js';
+import { postUrl } from '../posts/post.view.js';
 import { CommentsService } from './comments.service.js';
+
+const AUTHOR_NAME: TextField = { name: 'authorName', label: 'Name', max: 80 };
+const BODY: TextField = { name: 'body', label: 'Comment', max: 2_000 };
 
 /** The comment form at the bottom of a post page. */
 @Controller('posts/:slug/comments')
@@ -12,9 +16,9 @@ export class CommentsController {
   @Redirect()
   async add(@Param('slug') slug: string, @Body() body: FormBody) {
     const comment = await this.comments.add(slug, {
-      authorName: requiredText(body, 'authorName', 80),
-      body: requiredText(body, 'body', 2_000),
+      authorName: requiredText(body, AUTHOR_NAME),
+      body: requiredText(body, BODY),
     });
-    return { url: `/posts/${slug}#comment-${comment.id}`, statusCode: 303 };
+    return { url: `${postUrl(comment.post)}#comment-${comment.id}`, statusCode: 303 };
   }
 }

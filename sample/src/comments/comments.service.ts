@@ -1,5 +1,7 @@
-import { EntityManager } from '@mikro-orm/core';
+import { EntityManager, EntityRepository } from '@mikro-orm/core';
+import { InjectRepository } from '@mikro-orm/nestjs';
 import { Injectable, NotFoundException } from '@nestjs/common';
+import { FormerPostSlug } from '../posts/former-post-slug.entity.js';
 import { Post } from '../posts/post.entity.js';
 import { Comment } from './comment.entity.js';
 
@@ -11,27 +13,33 @@ export interface CommentInput {
 
 @Injectable()
 export class CommentsService {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    @InjectRepository(Comment) private readonly comments: EntityRepository<Comment>,
+    @InjectRepository(Post) private readonly posts: EntityRepository<Post>,
+    @InjectRepository(FormerPostSlug) private readonly formerPostSlugs: EntityRepository<FormerPostSlug>,
+    private readonly em: EntityManager,
+  ) {}
 
   /** The comments of a post, oldest first. */
   forPost(post: Post): Promise<Comment[]> {
-    return this.em.find(Comment, { post }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+    return this.comments.find({ post }, { orderBy: { createdAt: 'asc', id: 'asc' } });
   }
 
   /** The latest comments of the whole blog, for moderation. */
   latest(limit: number): Promise<Comment[]> {
-    return this.em.find(
-      Comment,
-      {},
-      { populate: ['post'], orderBy: { createdAt: 'desc', id: 'desc' }, limit },
-    );
+    return this.comments.findAll({ populate: ['post'], orderBy: { createdAt: 'desc', id: 'desc' }, limit });
   }
 
-  /** Adds a comment to the post with this slug (loaded, so `Comment.dependentPaths()` can read its slug). */
+  /**
+   * Adds a comment to the post with this slug, or that had it (the form of a page opened before
+   * the post moved). The post is loaded, so `Comment.dependentPaths()` can read its slug.
+   */
   async add(slug: string, input: CommentInput): Promise<Comment> {
-    const post = await this.em.findOne(Post, { slug });
-    if (!post) throw new NotFoundException(`No post "${slug}"`);
-    const comment = this.em.create(Comment, {
+    const post =
+      (await this.posts.findOne({ slug })) ??
+      (await this.formerPostSlugs.findOne({ slug }, { populate: ['post'] }))?.post;
+    if (!post) throw new NotFoundException(`There is no post “${slug}”.`);
+    const comment = this.comments.create({
       post,
       authorName: input.authorName,
       body: input.body,
@@ -42,8 +50,8 @@ export class CommentsService {
   }
 
   async remove(id: number): Promise<void> {
-    const comment = await this.em.findOne(Comment, { id }, { populate: ['post'] });
-    if (!comment) throw new NotFoundException(`No comment #${id}`);
+    const comment = await this.comments.findOne({ id }, { populate: ['post'] });
+    if (!comment) throw new NotFoundException(`There is no comment #${id}.`);
     await this.em.remove(comment).flush();
   }
 }

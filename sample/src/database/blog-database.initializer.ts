@@ -2,10 +2,12 @@ import { MikroORM, TableNotFoundException, type EntityManager } from '@mikro-orm
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { Post } from '../posts/post.entity.js';
 import { seedBlog } from './blog.seed.js';
+import { ENTITIES } from './orm.options.js';
 
 /**
- * On start: creates the tables if they are missing and seeds an empty blog. It never alters or
- * drops anything, and never reads the rest of the database (a real app would run migrations).
+ * On start: creates the tables if they are missing and seeds an empty blog. A database made by
+ * an older version of the sample gets the tables it lacks (a safe schema update: nothing is
+ * altered or dropped). A real app would run migrations instead.
  */
 @Injectable()
 export class BlogDatabaseInitializer implements OnModuleInit {
@@ -15,24 +17,30 @@ export class BlogDatabaseInitializer implements OnModuleInit {
 
   async onModuleInit(): Promise<void> {
     const em = this.orm.em.fork();
-    let posts = await countPosts(em);
-    if (posts === undefined) {
+    const missing = await missingTables(em);
+    if (missing.length === ENTITIES.length) {
       await this.orm.schema.createSchema();
       this.logger.log('Created the tables');
-      posts = 0;
+    } else if (missing.length > 0) {
+      await this.orm.schema.updateSchema({ safe: true });
+      this.logger.log(`Added the tables of ${missing.join(', ')}`);
     }
-    if (posts > 0) return;
+    if ((await em.count(Post)) > 0) return;
     await seedBlog(em);
     this.logger.log('Seeded an empty database with the sample blog');
   }
 }
 
-/** How many posts there are, or `undefined` when there is no table yet. */
-async function countPosts(em: EntityManager): Promise<number | undefined> {
-  try {
-    return await em.count(Post);
-  } catch (error) {
-    if (error instanceof TableNotFoundException) return undefined;
-    throw error;
+/** The entities whose table does not exist yet. */
+async function missingTables(em: EntityManager): Promise<string[]> {
+  const missing: string[] = [];
+  for (const entity of ENTITIES) {
+    try {
+      await em.count(entity);
+    } catch (error) {
+      if (!(error instanceof TableNotFoundException)) throw error;
+      missing.push(entity.name);
+    }
   }
+  return missing;
 }

@@ -2,10 +2,12 @@ import type { Options } from '@mikro-orm/core';
 import type { DatabaseConfig } from '../app.config.js';
 import { Author } from '../authors/author.entity.js';
 import { Comment } from '../comments/comment.entity.js';
+import { FormerPostSlug } from '../posts/former-post-slug.entity.js';
 import { Post } from '../posts/post.entity.js';
+import { FormerTagSlug } from '../tags/former-tag-slug.entity.js';
 import { Tag } from '../tags/tag.entity.js';
 
-export const ENTITIES = [Author, Post, Tag, Comment];
+export const ENTITIES = [Author, Post, Tag, Comment, FormerPostSlug, FormerTagSlug];
 
 /**
  * MikroORM options for SQLite (`@mikro-orm/libsql`) or PostgreSQL. Only the chosen driver is

@@ -4,6 +4,12 @@ import { fileURLToPath } from 'node:url';
 /** The compiled sample's entry point, next to this script's own folder. */
 const MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
 
+/** How to start the sample: `main` is the compiled entry point (`sample/dist/main.js`). */
+export interface StartOptions {
+  readonly main?: string;
+  readonly timeoutMs?: number;
+}
+
 /** The sample running in a child process. */
 export interface RunningSample {
   /** `http://localhost:<port>`, as the sample printed it. */
@@ -16,8 +22,11 @@ export interface RunningSample {
 }
 
 /** Starts `node sample/dist/main.js` with `env` and waits until it prints its URL. */
-export function startSample(env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<RunningSample> {
-  const child = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startSample(
+  env: NodeJS.ProcessEnv,
+  { main = MAIN, timeoutMs = 60_000 }: StartOptions = {},
+): Promise<RunningSample> {
+  const child = spawn(process.execPath, [main], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => fail(`the sample did not start within ${timeoutMs / 1000} s`), timeoutMs);

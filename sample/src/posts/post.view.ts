@@ -1,5 +1,6 @@
 import type { Comment } from '../comments/comment.entity.js';
-import { longDate } from '../common/page.view.js';
+import { longDate, longDateTime, type DateView } from '../common/page.view.js';
+import { paragraphs } from '../common/paragraphs.js';
 import type { Post } from './post.entity.js';
 
 /** A name and where it links to. */
@@ -19,16 +20,17 @@ export interface PostSummaryView {
   readonly excerpt: string;
 }
 
+/** A comment under a post: its text as paragraphs of lines, which the template escapes. */
 export interface CommentView {
   readonly id: number;
   readonly authorName: string;
-  readonly date: string;
-  readonly body: string;
+  readonly date: DateView;
+  readonly paragraphs: string[][];
 }
 
 /** A post's own page. */
 export interface PostPageView extends PostSummaryView {
-  readonly paragraphs: string[];
+  readonly paragraphs: string[][];
   readonly comments: CommentView[];
 }
 
@@ -54,21 +56,16 @@ export function toPostPage(post: Post, comments: readonly Comment[]): PostPageVi
     comments: comments.map((comment) => ({
       id: comment.id,
       authorName: comment.authorName,
-      date: longDate(comment.createdAt),
-      body: comment.body,
+      date: { iso: comment.createdAt.toISOString(), text: longDateTime(comment.createdAt) },
+      paragraphs: paragraphs(comment.body),
     })),
   };
 }
 
-/** The first paragraph, cut at about 160 characters. */
+/** The first paragraph on one line, cut at about 160 characters. */
 export function excerpt(body: string): string {
-  const first = paragraphs(body)[0] ?? '';
-  return first.length <= 160 ? first : `${first.slice(0, first.lastIndexOf(' ', 157))}…`;
-}
-
-function paragraphs(body: string): string[] {
-  return body
-    .split(/\n\s*\n/)
-    .map((paragraph) => paragraph.trim())
-    .filter((paragraph) => paragraph !== '');
+  const first = (paragraphs(body)[0] ?? []).join(' ');
+  if (first.length <= 160) return first;
+  const cut = first.lastIndexOf(' ', 157);
+  return `${first.slice(0, cut > 0 ? cut : 157)}…`;
 }

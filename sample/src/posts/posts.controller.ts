@@ -1,4 +1,4 @@
-import { Controller, Get, NotFoundException, Param, Render } from '@nestjs/common';
+import { Controller, Get, Param, Render } from '@nestjs/common';
 import { CommentsService } from '../comments/comments.service.js';
 import { pageView } from '../common/page.view.js';
 import { toPostPage, toPostSummary } from './post.view.js';
@@ -19,11 +19,12 @@ export class PostsController {
     return pageView('Latest posts', { posts: posts.map(toPostSummary) });
   }
 
+  /** A post with its comments; at a former slug of the post, a 301 to its current URL. */
   @Get('posts/:slug')
   @Render('post')
   async show(@Param('slug') slug: string) {
     const post = await this.posts.findBySlug(slug);
-    if (!post) throw new NotFoundException(`No post "${slug}"`);
+    if (!post) throw await this.posts.movedOrMissing(slug);
     return pageView(post.title, { post: toPostPage(post, await this.comments.forPost(post)) });
   }
 }

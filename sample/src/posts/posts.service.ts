@@ -1,9 +1,14 @@
-import { EntityManager } from '@mikro-orm/core';
-import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
+import { EntityManager, EntityRepository } from '@mikro-orm/core';
+import { InjectRepository } from '@mikro-orm/nestjs';
+import { BadRequestException, Injectable, NotFoundException, type HttpException } from '@nestjs/common';
 import { Author } from '../authors/author.entity.js';
+import { FormConflictException } from '../common/form-conflict.exception.js';
+import { PageMovedException } from '../common/page-moved.exception.js';
 import { slugify } from '../common/slugify.js';
 import { TagsService } from '../tags/tags.service.js';
+import { FormerPostSlug } from './former-post-slug.entity.js';
 import { Post } from './post.entity.js';
+import { postUrl } from './post.view.js';
 
 /** A new post, as the admin form sends it. */
 export interface PostInput {
@@ -23,26 +28,37 @@ const NEWEST_FIRST = { publishedAt: 'desc', id: 'desc' } as const;
 @Injectable()
 export class PostsService {
   constructor(
+    @InjectRepository(Post) private readonly posts: EntityRepository<Post>,
+    @InjectRepository(FormerPostSlug) private readonly formerSlugs: EntityRepository<FormerPostSlug>,
+    @InjectRepository(Author) private readonly authors: EntityRepository<Author>,
     private readonly em: EntityManager,
     private readonly tags: TagsService,
   ) {}
 
   newest(): Promise<Post[]> {
-    return this.em.find(Post, {}, { populate: ['author', 'tags'], orderBy: NEWEST_FIRST });
+    return this.posts.findAll({ populate: ['author', 'tags'], orderBy: NEWEST_FIRST });
   }
 
   /** Page `page` (from 1) of `size` posts, and how many posts there are in all. */
   async page(page: number, size: number): Promise<{ posts: Post[]; total: number }> {
-    const [posts, total] = await this.em.findAndCount(
-      Post,
+    const [posts, total] = await this.posts.findAndCount(
       {},
       { populate: ['author', 'tags'], orderBy: NEWEST_FIRST, limit: size, offset: (page - 1) * size },
     );
     return { posts, total };
   }
 
+  /** The post whose slug this is now. */
   findBySlug(slug: string): Promise<Post | null> {
-    return this.em.findOne(Post, { slug }, { populate: ['author', 'tags'] });
+    return this.posts.findOne({ slug }, { populate: ['author', 'tags'] });
+  }
+
+  /** For a slug no post has: a 301 to `urlOf` the post that had it, or a 404. */
+  async movedOrMissing(slug: string, urlOf: (post: Post) => string = postUrl): Promise<HttpException> {
+    const former = await this.formerSlugs.findOne({ slug }, { populate: ['post'] });
+    return former
+      ? new PageMovedException(urlOf(former.post))
+      : new NotFoundException(`There is no post “${slug}”.`);
   }
 
   /**
@@ -50,11 +66,10 @@ export class PostsService {
    * post changes those collections, and `Author`/`Tag.dependentPaths()` read them.
    */
   async create(input: PostInput): Promise<Post> {
-    const author = await this.em.findOne(Author, { slug: input.authorSlug }, { populate: ['posts'] });
-    if (!author) throw new BadRequestException(`No author "${input.authorSlug}"`);
-    const slug = slugify(input.slug ?? input.title);
-    await this.assertFree(slug);
-    const post = this.em.create(Post, {
+    const author = await this.authors.findOne({ slug: input.authorSlug }, { populate: ['posts'] });
+    if (!author) throw new BadRequestException(`There is no author “${input.authorSlug}”.`);
+    const slug = await this.claimSlug(input.slug ?? input.title);
+    const post = this.posts.create({
       slug,
       title: input.title,
       body: input.body,
@@ -66,14 +81,28 @@ export class PostsService {
     return post;
   }
 
-  /** Edits a post, loaded with what its `dependentPaths()` (and its tags') read. */
+  /**
+   * Edits the post at `slug`, loaded with what its `dependentPaths()` (and its tags') read. A new
+   * slug moves the post; its old URL then redirects to the new one. A form posted to a former
+   * slug was opened before the post moved, and would move it back: a 409 that links the current form.
+   */
   async update(slug: string, changes: PostChanges): Promise<Post> {
-    const post = await this.em.findOne(Post, { slug }, { populate: ['author', 'tags.posts'] });
-    if (!post) throw new NotFoundException(`No post "${slug}"`);
+    const post = await this.posts.findOne({ slug }, { populate: ['author', 'tags.posts'] });
+    if (!post) {
+      const moved = await this.formerSlugs.findOne({ slug }, { populate: ['post'] });
+      if (!moved) throw new NotFoundException(`There is no post “${slug}”.`);
+      throw new FormConflictException(
+        `This post moved to ${postUrl(moved.post)} after this form was opened: nothing was saved. Open the current form and edit it there.`,
+        `/admin${postUrl(moved.post)}`,
+      );
+    }
     const newSlug = changes.slug === undefined ? post.slug : slugify(changes.slug);
-    if (newSlug !== post.slug) await this.assertFree(newSlug);
+    if (newSlug !== post.slug) {
+      await this.claimSlug(newSlug);
+      this.formerSlugs.create({ slug: post.slug, post });
+      post.slug = newSlug;
+    }
     const tags = changes.tags === undefined ? undefined : await this.tags.findOrCreate(changes.tags);
-    post.slug = newSlug;
     if (changes.title !== undefined) post.title = changes.title;
     if (changes.body !== undefined) post.body = changes.body;
     if (tags) post.tags.set(tags);
@@ -81,9 +110,21 @@ export class PostsService {
     return post;
   }
 
-  private async assertFree(slug: string): Promise<void> {
-    if (slug === '') throw new BadRequestException('A post needs a title or slug with letters or digits');
-    if ((await this.em.count(Post, { slug })) > 0)
-      throw new BadRequestException(`The slug "${slug}" is taken`);
+  /**
+   * The slug for `text`, free for a post to take: a 400 when it has no letters or digits, a 409
+   * when another post has it. A former slug is free: it stops redirecting.
+   */
+  private async claimSlug(text: string): Promise<string> {
+    const slug = slugify(text);
+    if (slug === '') throw new BadRequestException('A post needs a title or slug with a letter or a digit.');
+    const other = await this.posts.findOne({ slug });
+    if (other) {
+      throw new FormConflictException(
+        `There is already a post at ${postUrl(other)} (“${other.title}”): choose another slug or title.`,
+        postUrl(other),
+      );
+    }
+    for (const former of await this.formerSlugs.find({ slug })) this.em.remove(former);
+    return slug;
   }
 }

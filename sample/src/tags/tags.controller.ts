@@ -1,4 +1,4 @@
-import { Controller, Get, NotFoundException, Param, Render } from '@nestjs/common';
+import { Controller, Get, Param, Render } from '@nestjs/common';
 import { longDate, pageView } from '../common/page.view.js';
 import { excerpt, postUrl } from '../posts/post.view.js';
 import { TagsService } from './tags.service.js';
@@ -7,11 +7,12 @@ import { TagsService } from './tags.service.js';
 export class TagsController {
   constructor(private readonly tags: TagsService) {}
 
+  /** A tag's posts; at a former slug of the tag, a 301 to its current page. */
   @Get(':slug')
   @Render('tag')
   async show(@Param('slug') slug: string) {
     const tag = await this.tags.findBySlug(slug);
-    if (!tag) throw new NotFoundException(`No tag "${slug}"`);
+    if (!tag) throw await this.tags.movedOrMissing(slug);
     const posts = tag.posts.getItems().map((post) => ({
       title: post.title,
       url: postUrl(post),

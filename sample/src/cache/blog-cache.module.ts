@@ -5,15 +5,15 @@ import { CachePageModule } from 'nestjs-cache-page';
 import { StalePagesCleaner } from './stale-pages.cleaner.js';
 
 /**
- * The page cache: every GET page of the app, except the admin area, kept until the entities it
- * shows change. With `redisUrl` the pages live in Redis (shared by every instance of the app);
- * without it, in this process's memory.
+ * The blog's page cache, made of the library's `CachePageModule`: every GET page of the app,
+ * except the admin area, kept until the entities it shows change. With `redisUrl` the pages live
+ * in Redis (shared by every instance of the app); without it, in this process's memory.
  */
 @Module({})
-export class PageCacheModule {
+export class BlogCacheModule {
   static forRoot(redisUrl?: string): DynamicModule {
     return {
-      module: PageCacheModule,
+      module: BlogCacheModule,
       imports: [
         ...(redisUrl ? [CacheModule.register({ isGlobal: true, stores: [new KeyvRedis(redisUrl)] })] : []),
         // The default ignorePaths already leave `/admin` and everything under it alone.
