@@ -12,3 +12,5 @@ export const NEST_RENDER_METADATA = '__renderTemplate__';
 export const NEST_SSE_METADATA = '__sse__';
 export const NEST_ROUTE_ARGS_METADATA = '__routeArguments__';
 export const NEST_RESPONSE_PASSTHROUGH_METADATA = '__responsePassthrough__';
+export const NEST_VERSION_METADATA = '__version__';
+export const NEST_MODULE_PATH_METADATA = '__module_path__';

@@ -1,3 +1,5 @@
+import type { PathMappingSummary } from './store/path-mapping.js';
+
 /** Every text the module throws or logs, so they stay consistent and name the fix. */
 const MODULE = 'CachePageModule';
 
@@ -103,6 +105,18 @@ export const invalidatedAfterCommitMessage = (
 
 export const invalidatedAllMessage = (entity: string, trigger: string, reason: string): string =>
   `${MODULE}: ${entity} ${trigger} → every page (${reason})`;
+
+export const pathMappingMessage = ({ globalPrefix, versions, modulePrefixes }: PathMappingSummary): string =>
+  `${MODULE}: page paths are matched without ` +
+  [
+    globalPrefix && `the global prefix ${globalPrefix}`,
+    versions.length > 0 && `the version segment (${versions.join(', ')})`,
+    modulePrefixes.length > 0 && `the RouterModule path (${modulePrefixes.join(', ')})`,
+  ]
+    .filter(Boolean)
+    .join(', then ') +
+  `, so invalidate('/posts/hello') and dependentPaths() reach ` +
+  `${[globalPrefix, versions[0] && `/${versions[0]}`, modulePrefixes[0]].filter(Boolean).join('')}/posts/hello too.`;
 
 export const watchingOrmsMessage = (count: number): string =>
   `${MODULE}: watching ${count} MikroORM instance(s) for entity changes.`;

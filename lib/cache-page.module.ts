@@ -1,5 +1,5 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
 import type { Cache } from 'cache-manager';
 import {
   CACHE_PAGE_ASYNC_OPTIONS_TYPE,
@@ -9,8 +9,10 @@ import {
   type CachePageModuleExtras,
 } from './cache-page.module-definition.js';
 import { RESOLVED_CACHE_PAGE_OPTIONS } from './cache-page.internal-constants.js';
+import { CachePageStartupLog } from './cache-page.startup-log.js';
 import { resolveCachePageOptions, type ResolvedCachePageOptions } from './cache-page.options.js';
 import { CachePageService } from './cache-page.service.js';
+import { AppPathMapper } from './http/app-path-mapper.js';
 import { CachePageInterceptor } from './http/cache-page.interceptor.js';
 import type { CachePageModuleOptions } from './interfaces/cache-page-module-options.interface.js';
 import { CachePageOrmRegistrar } from './orm/index.js';
@@ -35,6 +37,8 @@ const providers: Provider[] = [
   CachePageInterceptor,
   { provide: APP_INTERCEPTOR, useExisting: CachePageInterceptor },
   CachePageOrmRegistrar,
+  AppPathMapper,
+  CachePageStartupLog,
 ];
 
 /**
@@ -42,13 +46,14 @@ const providers: Provider[] = [
  * Import it once, in the root module. It is global by default (`isGlobal: true`), so
  * `CachePageService` can be injected anywhere.
  *
- * For example: `CachePageModule.forRoot({ ignorePaths: [/^\/admin(?:\/|$)/, /^\/account\//] })`
+ * For example: `CachePageModule.forRoot({ ignorePaths: ['/admin', '/account'] })`
  *
  * @publicApi
  */
 // PageStore and the options are exported so that `@UseInterceptors(CachePageInterceptor)` can build
 // the interceptor in any module.
 @Module({
+  imports: [DiscoveryModule],
   providers,
   exports: [CachePageService, CachePageInterceptor, PageStore, RESOLVED_CACHE_PAGE_OPTIONS],
 })

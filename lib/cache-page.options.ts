@@ -32,6 +32,7 @@ export interface ResolvedCachePageOptions {
   readonly storeTimeout: number;
   readonly reclaimAfter: number;
   readonly dependentPathsTimeout: number;
+  readonly languages: readonly string[];
   /** Startup warnings about the options (logged once by the module). */
   readonly warnings: readonly string[];
 }
@@ -55,6 +56,7 @@ export const CACHE_PAGE_DEFAULTS = {
   storeTimeout: 250,
   reclaimAfter: 7 * DAY_MS,
   dependentPathsTimeout: 1_000,
+  languages: [],
 } as const satisfies Partial<Record<keyof CachePageModuleOptions, unknown>>;
 
 const CACHE_METHODS = ['get', 'mget', 'set', 'mset', 'mdel'] as const;
@@ -97,6 +99,7 @@ export function resolveCachePageOptions(options: CachePageModuleOptions = {}): R
       '> 0',
       1,
     ),
+    languages: resolveLanguages(options.languages),
     warnings: ignorePaths.flatMap(ignorePathWarning),
   };
 }
@@ -185,6 +188,21 @@ function resolveStatuses(value: unknown): ReadonlySet<number> {
     );
   }
   return new Set(value as number[]);
+}
+
+function resolveLanguages(value: unknown): string[] {
+  const languages = resolveStringList('languages', value);
+  const invalid = languages.find((language) => !/^[a-z]{1,8}(?:-[a-z0-9]{1,8})*$/i.test(language));
+  if (invalid !== undefined) {
+    throw new TypeError(
+      invalidOptionMessage(
+        'languages',
+        value,
+        `must be language tags such as ['en', 'de-CH'] (${JSON.stringify(invalid)} is not one)`,
+      ),
+    );
+  }
+  return languages;
 }
 
 function resolveStringList(option: string, value: unknown): string[] {

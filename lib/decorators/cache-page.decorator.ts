@@ -14,7 +14,10 @@ import { invalidRouteOptionMessage } from '../cache-page.messages.js';
  * @publicApi
  */
 export const CachePage = (options: CachePageRouteOptions = {}): ClassDecorator & MethodDecorator => {
-  const { ttl } = options;
+  const { ttl, public: isPublic } = options;
+  if (isPublic !== undefined && typeof isPublic !== 'boolean') {
+    throw new TypeError(invalidRouteOptionMessage('public', isPublic, 'must be true or false'));
+  }
   if (ttl !== undefined && (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl < 0)) {
     throw new TypeError(
       invalidRouteOptionMessage('ttl', ttl, 'must be a number of milliseconds >= 0 (0 = forever)'),

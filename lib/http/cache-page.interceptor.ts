@@ -12,12 +12,22 @@ import { CACHE_STATUS_HEADER } from '../cache-page.constants.js';
 import { RESOLVED_CACHE_PAGE_OPTIONS } from '../cache-page.internal-constants.js';
 import type { ResolvedCachePageOptions } from '../cache-page.options.js';
 import { newPageEntry } from '../store/page-entry.js';
-import { PageStore, type CachedPage, type PageLookup, type RequestInputs } from '../store/page-store.js';
+import {
+  PageStore,
+  variesAsRequested,
+  type CachedPage,
+  type PageLookup,
+  type RequestInputs,
+} from '../store/page-store.js';
 import { thenMaybe } from '../utils/maybe-promise.js';
+import { negotiateEncoding } from './content-encoding.js';
 import { IgnoreRules } from './ignore-rules.js';
 import { InFlightRenders } from './in-flight-renders.js';
 import { headerNames, toRenderedPage } from './page-draft.js';
+import { pageVariance } from './page-variance.js';
+import { RenderObservation, type ObservedReads } from './render-observation.js';
 import { bypassesCache } from './request-eligibility.js';
+import { HeaderInputs } from './request-inputs.js';
 import { requestOrigin, RequestPageKeys, type RequestPageKey } from './request-page-key.js';
 import { captureResponse } from './response-capture.js';
 import { replayPage } from './response-replay.js';
@@ -38,15 +48,13 @@ interface HttpResponse {
 /** Requests some instance of the interceptor already took in hand (shared by every instance). */
 const seenRequests = new WeakSet<object>();
 
-/** No request input is read yet for variants: every request shares one variant. */
-const NO_INPUTS: RequestInputs = { valueOf: () => '' };
-
 /** One request on its way through the cache. */
 interface Exchange {
   readonly key: RequestPageKey;
   readonly policy: RoutePolicy;
   readonly request: HttpRequest;
   readonly response: HttpResponse;
+  readonly inputs: RequestInputs;
   readonly next: CallHandler;
 }
 
@@ -94,8 +102,10 @@ export class CachePageInterceptor implements NestInterceptor {
     const key = this.keys.of(requestOrigin(request.headers ?? {}, isEncrypted(request)), url);
     if (key.ignored) return next.handle();
 
-    const exchange: Exchange = { key, policy, request, response: http.getResponse<HttpResponse>(), next };
-    return thenMaybe(this.store.lookup(key, NO_INPUTS), (lookup) => this.answer(exchange, lookup));
+    const inputs = new HeaderInputs(request.headers ?? {}, this.options.languages);
+    const response = http.getResponse<HttpResponse>();
+    const exchange: Exchange = { key, policy, request, response, inputs, next };
+    return thenMaybe(this.store.lookup(key, inputs), (lookup) => this.answer(exchange, lookup));
   }
 
   /**
@@ -142,7 +152,14 @@ export class CachePageInterceptor implements NestInterceptor {
     // No await between this join and the begin() in renderAndStore, or two lookups finishing
     // together could both miss the other's render.
     const running = this.renders.join(lookup.storageKey, lookup.pathEpoch, lookup.globalEpoch);
-    if (running) return running.then((page) => (page ? this.replay(exchange, page) : exchange.next.handle()));
+    if (running) {
+      // A render for another variant (another language, say) is no answer for this request.
+      return running.then((page) =>
+        page && variesAsRequested(page.entry, exchange.inputs)
+          ? this.replay(exchange, page)
+          : exchange.next.handle(),
+      );
+    }
     if (this.adapter.getRequestMethod(exchange.request) !== 'GET') {
       this.adapter.setHeader(exchange.response, CACHE_STATUS_HEADER, 'MISS');
       return exchange.next.handle();
@@ -150,12 +167,30 @@ export class CachePageInterceptor implements NestInterceptor {
     return this.renderAndStore(exchange, lookup);
   }
 
-  private replay({ response, policy, request }: Exchange, page: CachedPage): Observable<unknown> {
-    return replayPage(this.adapter, response, page, policy, request.headers?.['if-none-match']);
+  /** Sends the page in the encoding the client accepts (compressed once per process, then kept). */
+  private replay(
+    { response, policy, request }: Exchange,
+    page: CachedPage,
+  ): Observable<unknown> | Promise<Observable<unknown>> {
+    const encoding = negotiateEncoding(request.headers?.['accept-encoding'], page.body.bytes.length);
+    const ifNoneMatch = request.headers?.['if-none-match'];
+    if (!encoding) {
+      return replayPage(
+        this.adapter,
+        response,
+        page,
+        { bytes: page.body.bytes, encoding },
+        policy,
+        ifNoneMatch,
+      );
+    }
+    return thenMaybe(this.store.encodedBody(page.body, encoding), (bytes) =>
+      replayPage(this.adapter, response, page, { bytes, encoding }, policy, ifNoneMatch),
+    );
   }
 
   private async renderAndStore(
-    { key, policy, response, next }: Exchange,
+    { key, policy, request, response, inputs, next }: Exchange,
     lookup: PageLookup,
   ): Promise<Observable<unknown>> {
     const render = this.renders.begin(lookup.storageKey, lookup.pathEpoch, lookup.globalEpoch);
@@ -166,25 +201,55 @@ export class CachePageInterceptor implements NestInterceptor {
     }
     const preexisting = headerNames(response);
     this.adapter.setHeader(response, CACHE_STATUS_HEADER, 'MISS');
-    const capture = captureResponse(response.raw ?? (response as unknown as ServerResponse));
-    void capture.done.then((captured) => {
+    const observation = new RenderObservation(request, response);
+    // What the platform reads while writing the response out (express-session checks its
+    // session as headers go out) is not the render's doing.
+    const capture = captureResponse(response.raw ?? (response as unknown as ServerResponse), (write) =>
+      observation.untracked(write),
+    );
+    let observed: ObservedReads | undefined;
+    const stopObserving = () => {
+      if (observed) return;
+      observed = observation.stop();
+      if (policy.renders && hasLocals(response))
+        observed = { ...observed, personal: new Set([...observed.personal, 'cookie']) };
+    };
+    void capture.done.then(async (captured) => {
+      stopObserving();
       const rendered =
-        captured && toRenderedPage(captured, this.options.cacheableStatuses, preexisting, policy.ttl);
+        captured &&
+        (await toRenderedPage(captured, {
+          cacheableStatuses: this.options.cacheableStatuses,
+          preexisting,
+          ttl: policy.ttl,
+          variance: (vary) => pageVariance(vary, observed, inputs, policy.public),
+        }));
       if (!rendered) return render.finish(undefined);
-      const page = {
-        entry: newPageEntry(rendered.draft, rendered.body.digest, rendered.body.bytes.length, epochs),
-        body: rendered.body,
-      };
+      const { draft, body } = rendered;
+      const page = { entry: newPageEntry(draft, body.digest, body.bytes.length, epochs), body };
       render.finish(page);
       void this.store.save(key, page);
     });
     return next.handle().pipe(
       tap({
-        next: (value) => isStreamingBody(value) && capture.abandon(),
-        error: () => capture.abandon(),
+        next: (value) => {
+          stopObserving();
+          if (isStreamingBody(value)) capture.abandon();
+        },
+        complete: stopObserving,
+        error: () => {
+          stopObserving();
+          capture.abandon();
+        },
       }),
     );
   }
+}
+
+/** `res.locals` (Express) or `reply.locals` (@fastify/view) hold values a template will read. */
+function hasLocals(response: object): boolean {
+  const locals = (response as { locals?: unknown }).locals;
+  return typeof locals === 'object' && locals !== null && Object.keys(locals).length > 0;
 }
 
 function isEncrypted(request: HttpRequest): boolean {

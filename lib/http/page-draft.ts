@@ -1,7 +1,11 @@
 import type { OutgoingHttpHeaders } from 'node:http';
+import { promisify } from 'node:util';
+import { brotliDecompress, gunzip, inflate } from 'node:zlib';
 import { digestOf, type PageBody } from '../store/page-body.js';
 import type { PageDraft, StoredHeader } from '../store/page-entry.js';
 import { weakEtag } from './etag.js';
+import type { PageVariance } from './page-variance.js';
+import { varyNames } from './page-variance.js';
 import type { CapturedResponse } from './response-capture.js';
 
 /** Headers that describe one transmission, not the page, and are never replayed. */
@@ -10,6 +14,7 @@ const TRANSMISSION_HEADERS = new Set([
   'keep-alive',
   'transfer-encoding',
   'content-length',
+  'content-encoding',
   'date',
   'etag',
   'age',
@@ -21,50 +26,88 @@ const TEXTUAL_CONTENT_TYPE =
 
 const PRIVATE_CACHE_CONTROL = /(?:^|,)\s*(?:private|no-store)\s*(?:[=,]|$)/i;
 
-/** A captured response as the store takes it, or why it is not stored. */
+/** Encodings a compression plugin may have applied to the captured bytes, and how to undo them. */
+const DECODERS: Record<string, (bytes: Buffer) => Promise<Buffer>> = {
+  gzip: promisify(gunzip),
+  'x-gzip': promisify(gunzip),
+  deflate: promisify(inflate),
+  br: promisify(brotliDecompress),
+};
+
+/** A captured response as the store takes it. */
 export interface RenderedPage {
   readonly draft: PageDraft;
   readonly body: PageBody;
 }
 
+/** What the cache knew of the response before the route ran, and the route's options. */
+export interface DraftContext {
+  readonly cacheableStatuses: ReadonlySet<number>;
+  /** Headers present before the route ran (middleware, `@Header()`, the platform). */
+  readonly preexisting: ReadonlySet<string>;
+  readonly ttl: number;
+  /** How the page varies, given the `Vary` names the response carries. */
+  variance(vary: readonly string[]): PageVariance;
+}
+
 /**
  * Turns a captured response into a page for the store, or `undefined` when it must not be
- * cached: a status outside `cacheableStatuses`, `Set-Cookie`, `Cache-Control: private`/`no-store`,
- * an event stream, or a body that is not text. Headers present before the route ran
- * (`preexisting`: set by middleware, `@Header()` or the platform) are left out, since they are set
- * again on every request, hit or miss.
+ * cached: a status outside `cacheableStatuses`, `Set-Cookie` (also when a hook adds it as the
+ * headers go out), `Cache-Control: private`/`no-store`, `Vary: *`, an event stream, a body that
+ * is not text, or a personal page for a visitor with an identity. A body a compression plugin
+ * encoded (`@fastify/compress`) is decoded: pages are stored once, as identity, and each client
+ * gets the encoding it accepts. Headers present before the route ran are left out, since they
+ * are set again on every request, hit or miss.
  */
-export function toRenderedPage(
+export async function toRenderedPage(
   captured: CapturedResponse,
-  cacheableStatuses: ReadonlySet<number>,
-  preexisting: ReadonlySet<string>,
-  ttl: number,
-): RenderedPage | undefined {
-  const headers = captured.headers;
-  if (!cacheableStatuses.has(captured.status)) return undefined;
-  if (headers['set-cookie'] !== undefined || headers['content-encoding'] !== undefined) return undefined;
-  if (PRIVATE_CACHE_CONTROL.test(headerText(headers['cache-control']))) return undefined;
-  const contentType = headerText(headers['content-type']);
+  context: DraftContext,
+): Promise<RenderedPage | undefined> {
+  const sent = captured.sentHeaders;
+  if (!context.cacheableStatuses.has(captured.status)) return undefined;
+  if (sent['set-cookie'] !== undefined || captured.headers['set-cookie'] !== undefined) return undefined;
+  if (PRIVATE_CACHE_CONTROL.test(headerText(sent['cache-control']))) return undefined;
+  const contentType = headerText(captured.headers['content-type']);
   if (contentType.toLowerCase().startsWith('text/event-stream')) return undefined;
   if (captured.body.length > 0 && !TEXTUAL_CONTENT_TYPE.test(contentType)) return undefined;
 
-  const bytes = captured.body;
+  // Whoever set them (the route, `@Header()`, middleware such as CORS), `Vary` names are honoured.
+  const variance = context.variance(varyNames(sent.vary));
+  if (!variance.storable) return undefined;
+  const bytes = await identityBytes(captured);
+  if (!bytes) return undefined;
   return {
     draft: {
       status: captured.status,
-      headers: replayedHeaders(headers, preexisting),
+      headers: replayedHeaders(captured.headers, context.preexisting),
       etag: weakEtag(bytes),
-      ttl,
-      varied: [],
+      ttl: context.ttl,
+      varied: variance.varied,
     },
     body: { digest: digestOf(bytes), bytes },
   };
 }
 
+/** The body without the encoding a plugin applied before this capture saw it, or `undefined` if unknown. */
+async function identityBytes({ headers, body }: CapturedResponse): Promise<Buffer | undefined> {
+  const encoding = headerText(headers['content-encoding']).trim().toLowerCase();
+  if (encoding === '' || encoding === 'identity') return body;
+  const decode = DECODERS[encoding];
+  if (!decode) return undefined;
+  try {
+    return await decode(body);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Lower-case names of the headers a response already carries. */
 export function headerNames(response: { getHeaders?: () => Record<string, unknown> }): Set<string> {
-  const headers = typeof response.getHeaders === 'function' ? response.getHeaders() : {};
-  return new Set(Object.keys(headers ?? {}).map((name) => name.toLowerCase()));
+  return new Set(Object.keys(headersOf(response)).map((name) => name.toLowerCase()));
+}
+
+function headersOf(response: { getHeaders?: () => Record<string, unknown> }): Record<string, unknown> {
+  return (typeof response.getHeaders === 'function' ? response.getHeaders() : undefined) ?? {};
 }
 
 function replayedHeaders(headers: OutgoingHttpHeaders, preexisting: ReadonlySet<string>): StoredHeader[] {

@@ -53,7 +53,9 @@ export class RequestPageKeys {
 /**
  * `http://host:port` as the client named it: the forwarded host and protocol when a proxy sent
  * them (a page that prints links may use them, so an attacker's `X-Forwarded-Host` gets an entry
- * of its own instead of poisoning everyone's), else `Host`. Lower-cased, default ports dropped.
+ * of its own instead of poisoning everyone's), else `Host`. Lower-cased, default ports dropped,
+ * and no port for a loopback host (`localhost`, `127.0.0.1`, `[::1]`), so tests and tools that
+ * reach the app on changing ports (supertest on a server that is not listening) share its pages.
  */
 export function requestOrigin(headers: IncomingHttpHeaders, encrypted: boolean): string {
   const forwarded = parseForwarded(headers.forwarded);
@@ -67,6 +69,8 @@ export function requestOrigin(headers: IncomingHttpHeaders, encrypted: boolean):
   if ((proto === 'http' && name.endsWith(':80')) || (proto === 'https' && name.endsWith(':443'))) {
     name = name.slice(0, name.lastIndexOf(':'));
   }
+  const loopback = /^(?:localhost|127\.0\.0\.1|\[::1\]):\d+$/.exec(name);
+  if (loopback) name = name.slice(0, name.lastIndexOf(':'));
   return `${proto}://${name}`;
 }
 

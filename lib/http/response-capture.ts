@@ -3,7 +3,14 @@ import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 /** The response exactly as it went out: status, headers and body bytes. */
 export interface CapturedResponse {
   readonly status: number;
+  /** The headers as they were when the body's bytes were written (what describes `body`). */
   readonly headers: OutgoingHttpHeaders;
+  /**
+   * The headers as they finally went out: also what hooks of `writeHead` added (express-session
+   * adds its `Set-Cookie` there, the `compression` middleware its `Content-Encoding`, applied to
+   * bytes written after this capture saw them).
+   */
+  readonly sentHeaders: OutgoingHttpHeaders;
   readonly body: Buffer;
 }
 
@@ -26,9 +33,13 @@ type End = ServerResponse['end'];
  * Records what the adapter writes to the raw `http.ServerResponse` (Express's `res`, Fastify's
  * `reply.raw`), after serialisation and template rendering, without changing what is sent.
  */
-export function captureResponse(raw: ServerResponse): ResponseCapture {
+export function captureResponse(
+  raw: ServerResponse,
+  around: <T>(write: () => T) => T = (write) => write(),
+): ResponseCapture {
   const chunks: Buffer[] = [];
   let size = 0;
+  let bodyHeaders: OutgoingHttpHeaders | undefined;
   let sentHeaders: OutgoingHttpHeaders | undefined;
   let abandoned = false;
   let settle!: (captured: CapturedResponse | undefined) => void;
@@ -59,7 +70,12 @@ export function captureResponse(raw: ServerResponse): ResponseCapture {
     settle(
       abandoned
         ? undefined
-        : { status: raw.statusCode, headers: sentHeaders ?? raw.getHeaders(), body: Buffer.concat(chunks) },
+        : {
+            status: raw.statusCode,
+            headers: bodyHeaders ?? raw.getHeaders(),
+            sentHeaders: sentHeaders ?? raw.getHeaders(),
+            body: Buffer.concat(chunks),
+          },
     );
   };
   const onClose = (): void => {
@@ -69,16 +85,19 @@ export function captureResponse(raw: ServerResponse): ResponseCapture {
   };
 
   raw.writeHead = function (this: ServerResponse, statusCode: number, ...rest: unknown[]) {
-    sentHeaders = { ...raw.getHeaders(), ...headersFromArguments(rest) };
-    return (original.writeHead as Function).call(this, statusCode, ...rest);
+    const given = headersFromArguments(rest);
+    bodyHeaders = { ...raw.getHeaders(), ...given };
+    const result = around(() => (original.writeHead as Function).call(this, statusCode, ...rest));
+    sentHeaders = { ...raw.getHeaders(), ...given };
+    return result;
   } as WriteHead;
   raw.write = function (this: ServerResponse, chunk: unknown, ...rest: unknown[]) {
     collect(chunk, rest[0]);
-    return (original.write as Function).call(this, chunk, ...rest);
+    return around(() => (original.write as Function).call(this, chunk, ...rest));
   } as Write;
   raw.end = function (this: ServerResponse, chunk?: unknown, ...rest: unknown[]) {
     collect(chunk, rest[0]);
-    return (original.end as Function).call(this, chunk, ...rest);
+    return around(() => (original.end as Function).call(this, chunk, ...rest));
   } as End;
   raw.once('finish', onFinish);
   raw.once('close', onClose);

@@ -1,8 +1,11 @@
 import type { AbstractHttpAdapter } from '@nestjs/core';
 import { of, type Observable } from 'rxjs';
 import { CACHE_STATUS_HEADER } from '../cache-page.constants.js';
+import { MIN_COMPRESSED_BYTES, type BodyEncoding } from '../store/page-body.js';
+import type { PageEntry } from '../store/page-entry.js';
 import type { CachedPage } from '../store/page-store.js';
 import { matchesIfNoneMatch } from './etag.js';
+import { varyNames } from './page-variance.js';
 import type { RoutePolicy } from './route-policy.js';
 
 const NOT_MODIFIED = 304;
@@ -11,6 +14,12 @@ const EMPTY = Buffer.alloc(0);
 /** What Express's `res` and Fastify's `reply` both have: the call that sends a body. */
 interface SendingResponse {
   send(body?: unknown): unknown;
+}
+
+/** The bytes of one hit: the body in the encoding chosen for the client. */
+export interface ReplayedBody {
+  readonly bytes: Buffer;
+  readonly encoding: BodyEncoding | undefined;
 }
 
 /**
@@ -23,13 +32,17 @@ interface SendingResponse {
 export function replayPage(
   adapter: AbstractHttpAdapter,
   response: object,
-  { entry, body }: CachedPage,
+  { entry }: CachedPage,
+  body: ReplayedBody,
   policy: RoutePolicy,
   ifNoneMatch: unknown,
 ): Observable<unknown> {
   for (const [name, value] of entry.h) adapter.setHeader(response, name, value as string);
   adapter.setHeader(response, 'etag', entry.t);
   adapter.setHeader(response, CACHE_STATUS_HEADER, 'HIT');
+  const vary = varyHeader(adapter.getHeader(response, 'vary') as string | undefined, entry);
+  if (vary) adapter.setHeader(response, 'vary', vary);
+  if (body.encoding) adapter.setHeader(response, 'content-encoding', body.encoding);
   const notModified = matchesIfNoneMatch(ifNoneMatch, entry.t);
   const status = notModified ? NOT_MODIFIED : entry.s;
   const bytes = notModified ? EMPTY : body.bytes;
@@ -51,3 +64,21 @@ export function replayPage(
   });
   return of(undefined);
 }
+
+/**
+ * `Vary` for a hit: what the response already carries (middleware), plus the request inputs
+ * this page varies on (`cookie:<name>` is the `Cookie` header) and `Accept-Encoding` when the
+ * body is large enough to be sent compressed, so browsers and proxies key it the same way.
+ */
+export function varyHeader(current: string | undefined, entry: PageEntry): string | undefined {
+  const names = varyNames(current);
+  const add = (name: string) => {
+    if (!names.includes(name.toLowerCase())) names.push(name.toLowerCase());
+  };
+  for (const [input] of entry.y ?? []) add(input.startsWith('cookie:') ? 'cookie' : input);
+  if (entry.n >= MIN_COMPRESSED_BYTES) add('accept-encoding');
+  return names.length > 0 ? names.map(headerCase).join(', ') : undefined;
+}
+
+const headerCase = (name: string): string =>
+  name.replace(/(^|-)([a-z])/g, (_, dash, letter) => dash + letter.toUpperCase());

@@ -18,6 +18,8 @@ export interface RoutePolicy {
   readonly renders: boolean;
   /** `@Res()`/`@Next()` without passthrough: Nest sends nothing, a hit must send itself. */
   readonly sendsOwnResponse: boolean;
+  /** `@CachePage({ public: true })`: per-visitor state the render reads does not make it personal. */
+  readonly public: boolean;
 }
 
 const RESPONSE_PARAM = '1:';
@@ -42,6 +44,7 @@ export function readRoutePolicy(
     ttl: routeOptions?.ttl ?? options.ttl,
     renders: Reflect.getMetadata(NEST_RENDER_METADATA, handler) !== undefined,
     sendsOwnResponse: sendsOwnResponse(controller, handler.name),
+    public: routeOptions?.public === true,
   };
 }
 

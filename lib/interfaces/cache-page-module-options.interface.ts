@@ -128,6 +128,16 @@ export interface CachePageModuleOptions {
    */
   orm?: CachePageOrm | CachePageOrm[];
   /**
+   * The languages the app serves. A page that varies on `Accept-Language` (its route sent
+   * `Vary: Accept-Language`, or its render read the header) is stored once per language of this
+   * list, the best match of each request's preferences (RFC 4647 lookup), instead of once per
+   * distinct header a browser sends. Empty: each request's first preference counts.
+   *
+   * For example: `languages: ['en', 'de', 'fr']`
+   * @default []
+   */
+  languages?: string[];
+  /**
    * Log every invalidation (entity, trigger, paths) at `debug` level.
    * @default false
    */
@@ -142,4 +152,11 @@ export interface CachePageModuleOptions {
 export interface CachePageRouteOptions {
   /** Lifetime of this route's pages in milliseconds; `0` = forever. Overrides the module `ttl`. */
   ttl?: number;
+  /**
+   * The route's page is the same for every visitor even though its render reads per-visitor
+   * state (the session, the user, cookies, a credential header): cache it for everyone. `Vary`
+   * is still honoured.
+   * @default false
+   */
+  public?: boolean;
 }

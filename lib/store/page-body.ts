@@ -1,5 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
+import { brotliCompress, constants as zlibConstants, gzip } from 'node:zlib';
 
 /**
  * A page body held in this process: the bytes as the route produced them, addressed by their
@@ -10,7 +12,30 @@ export interface PageBody {
   /** SHA-256 of the bytes, base64url: the body's address in every store. */
   readonly digest: string;
   readonly bytes: Buffer;
+  /** The body compressed once per encoding a client asked for (kept with it, counted in its size). */
+  encoded?: Partial<Record<BodyEncoding, Buffer>>;
 }
+
+/** The encodings the cache serves bodies in, besides identity. */
+export type BodyEncoding = 'br' | 'gzip';
+
+/** Bodies smaller than this are always sent as they are: compressing them gains nothing. */
+export const MIN_COMPRESSED_BYTES = 1024;
+
+const COMPRESSORS: Record<BodyEncoding, (bytes: Buffer) => Promise<Buffer>> = {
+  br: (bytes) =>
+    brotli(bytes, {
+      params: {
+        [zlibConstants.BROTLI_PARAM_QUALITY]: 6,
+        [zlibConstants.BROTLI_PARAM_MODE]: zlibConstants.BROTLI_MODE_TEXT,
+        [zlibConstants.BROTLI_PARAM_SIZE_HINT]: bytes.length,
+      },
+    }),
+  gzip: (bytes) => gzipAsync(bytes, { level: 6 }),
+};
+
+const brotli = promisify(brotliCompress);
+const gzipAsync = promisify(gzip);
 
 export const digestOf = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('base64url');
 
@@ -25,6 +50,7 @@ const BODY_OVERHEAD_BYTES = 160;
  */
 export class BodyTier {
   private readonly bodies = new Map<string, PageBody>();
+  private readonly compressing = new Map<string, Promise<Buffer>>();
   private size = 0;
 
   constructor(private readonly maxBytes: number) {}
@@ -42,17 +68,47 @@ export class BodyTier {
     return body;
   }
 
+  /**
+   * The body in `encoding`, compressed the first time a client asks for it and kept from then on
+   * (while the body is held), so a compressed hit costs no compression.
+   */
+  encoded(body: PageBody, encoding: BodyEncoding): Buffer | Promise<Buffer> {
+    const done = body.encoded?.[encoding];
+    if (done) return done;
+    const key = `${encoding}:${body.digest}`;
+    let running = this.compressing.get(key);
+    if (!running) {
+      running = COMPRESSORS[encoding](body.bytes).then((compressed) => {
+        this.compressing.delete(key);
+        body.encoded = { ...body.encoded, [encoding]: compressed };
+        if (this.bodies.get(body.digest) === body) {
+          this.size += compressed.length;
+          this.evict();
+        }
+        return compressed;
+      });
+      this.compressing.set(key, running);
+    }
+    return running;
+  }
+
   /** Keeps a body, evicting the least recently used ones beyond the bound. */
   set(body: PageBody): void {
     const cost = costOf(body);
     if (cost > this.maxBytes) return;
     const previous = this.bodies.get(body.digest);
     if (previous) {
+      // The same bytes: keep the copy held, with the encodings already made of it.
       this.bodies.delete(body.digest);
-      this.size -= costOf(previous);
+      this.bodies.set(body.digest, previous);
+      return;
     }
     this.bodies.set(body.digest, body);
     this.size += cost;
+    this.evict();
+  }
+
+  private evict(): void {
     for (const [digest, oldest] of this.bodies) {
       if (this.size <= this.maxBytes) break;
       this.bodies.delete(digest);
@@ -61,7 +117,11 @@ export class BodyTier {
   }
 }
 
-const costOf = (body: PageBody): number => body.bytes.length + BODY_OVERHEAD_BYTES;
+const costOf = (body: PageBody): number =>
+  body.bytes.length +
+  BODY_OVERHEAD_BYTES +
+  (body.encoded?.br?.length ?? 0) +
+  (body.encoded?.gzip?.length ?? 0);
 
 /**
  * A body as a shared store keeps it: `u` + the text when the bytes are valid UTF-8 (most pages),

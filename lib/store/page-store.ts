@@ -15,7 +15,13 @@ import { GuardedBackend } from './backends/guarded-backend.js';
 import type { BackendWrite, PageBackend } from './backends/page-backend.js';
 import { isLeasedEpoch, newEpochToken } from './epoch-token.js';
 import { LeaseBook } from './lease-book.js';
-import { BodyTier, decodeStoredBody, encodeStoredBody, type PageBody } from './page-body.js';
+import {
+  BodyTier,
+  decodeStoredBody,
+  encodeStoredBody,
+  type BodyEncoding,
+  type PageBody,
+} from './page-body.js';
 import {
   isPageEntry,
   isVaryManifest,
@@ -270,6 +276,11 @@ export class PageStore {
     await this.renewOrHold(this.epochKeysOf(paths));
   }
 
+  /** The body in `encoding`, compressed once per process and kept with it. */
+  encodedBody(body: PageBody, encoding: BodyEncoding): MaybePromise<Buffer> {
+    return this.bodies.encoded(body, encoding);
+  }
+
   /** Makes every page unservable with one epoch write (never `clear()`, never a key scan). */
   async invalidateAll(): Promise<void> {
     await this.renewOrHold([this.globalKey]);
@@ -501,6 +512,6 @@ const joinInputs = (inputs: readonly string[], request: RequestInputs): string =
   inputs.map((input) => request.valueOf(input)).join('\n');
 
 /** A variant is served only to requests whose inputs normalise to what it was rendered for. */
-function variesAsRequested(entry: PageEntry, inputs: RequestInputs): boolean {
+export function variesAsRequested(entry: PageEntry, inputs: RequestInputs): boolean {
   return entry.y === undefined || entry.y.every(([input, value]) => inputs.valueOf(input) === value);
 }

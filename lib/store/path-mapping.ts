@@ -1,5 +1,11 @@
 import { canonicalPath } from './page-path.js';
 
+export interface PathMappingSummary {
+  readonly globalPrefix?: string;
+  readonly versions: readonly string[];
+  readonly modulePrefixes: readonly string[];
+}
+
 /**
  * How the app serves page paths beyond its controllers: a global prefix, URI versions, and
  * `RouterModule` prefixes. Both sides of the cache reduce a path with it (request paths always,
@@ -25,8 +31,8 @@ export class PathMapping {
       .sort((a, b) => b.length - a.length);
   }
 
-  /** Whether anything is mapped (for the startup log line). */
-  get describes(): { globalPrefix?: string; versions: string[]; modulePrefixes: string[] } {
+  /** What is mapped, for the startup log line. */
+  summary(): PathMappingSummary {
     return {
       globalPrefix: this.globalPrefix,
       versions: [...this.versions],

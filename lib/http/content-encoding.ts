@@ -1,0 +1,22 @@
+import { MIN_COMPRESSED_BYTES, type BodyEncoding } from '../store/page-body.js';
+
+/**
+ * The encoding to send a cached body in, from the request's `Accept-Encoding` (RFC 9110 §12.5.3):
+ * Brotli, then gzip, when the client accepts them (`q` > 0) and the body is large enough to gain;
+ * otherwise identity (`undefined`).
+ */
+export function negotiateEncoding(acceptEncoding: unknown, bodyLength: number): BodyEncoding | undefined {
+  if (typeof acceptEncoding !== 'string' || acceptEncoding === '' || bodyLength < MIN_COMPRESSED_BYTES) {
+    return undefined;
+  }
+  const weights = new Map<string, number>();
+  for (const part of acceptEncoding.split(',')) {
+    const [name, ...params] = part.split(';').map((piece) => piece.trim().toLowerCase());
+    const q = params.find((param) => param.startsWith('q='));
+    if (name) weights.set(name, q ? Number(q.slice(2)) : 1);
+  }
+  const accepts = (encoding: string) => (weights.get(encoding) ?? weights.get('*') ?? 0) > 0;
+  if (accepts('br')) return 'br';
+  if (accepts('gzip') || (weights.get('x-gzip') ?? 0) > 0) return 'gzip';
+  return undefined;
+}
