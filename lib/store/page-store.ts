@@ -92,6 +92,8 @@ const PROVISIONAL_EPOCH_MS = 5 * 60_000;
 export const MAX_INVALIDATION_KEYS = 1_000;
 /** Pages whose `Vary` inputs this process remembers. */
 const MAX_REMEMBERED_VARY = 10_000;
+/** Variants of one page this process stores; further ones are served but not stored. */
+export const MAX_VARIANTS_PER_PAGE = 32;
 
 /**
  * Pages and epochs over a backend (the memory LRU, Redis, or any cache-manager `Cache`). Knows
@@ -110,6 +112,7 @@ export class PageStore {
   private readonly bodies: BodyTier;
   private readonly leases = new LeaseBook();
   private readonly varyOf = new Map<string, readonly string[]>();
+  private readonly variantsOf = new Map<string, Set<string>>();
   private readonly refreshing = new Set<string>();
   private readonly serverWatch: StoreServerWatch | undefined;
   private readonly guard: StoreGuard | undefined;
@@ -247,6 +250,7 @@ export class PageStore {
     const varyInputs = varied.map(([input]) => input);
     const storageKey =
       varied.length > 0 ? variantKey(key.entry, varied.map(([, value]) => value).join('\n')) : key.entry;
+    if (varied.length > 0 && !this.admitVariant(key.entry, storageKey)) return;
     const ttl = this.storageTtl(entry.l);
     const writes: BackendWrite[] = [{ key: storageKey, value: entry, ttl }];
     if (varied.length > 0) {
@@ -457,6 +461,19 @@ export class PageStore {
 
   private drop(key: string): void {
     void this.attempt('drop an entry', () => this.backend.remove([key]));
+  }
+
+  /** Whether one more variant of a page may be stored: at most MAX_VARIANTS_PER_PAGE per page and process. */
+  private admitVariant(entryKey: string, storageKey: string): boolean {
+    let variants = this.variantsOf.get(entryKey);
+    if (!variants) {
+      if (this.variantsOf.size >= MAX_REMEMBERED_VARY) this.variantsOf.clear();
+      this.variantsOf.set(entryKey, (variants = new Set()));
+    }
+    if (variants.has(storageKey)) return true;
+    if (variants.size >= MAX_VARIANTS_PER_PAGE) return false;
+    variants.add(storageKey);
+    return true;
   }
 
   private remember(entryKey: string, inputs: readonly string[]): void {

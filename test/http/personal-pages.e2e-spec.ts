@@ -142,6 +142,16 @@ describe.each(ADAPTERS)('personal pages on %s', (adapter) => {
     expect(german.headers.vary).toMatch(/Accept-Language/i);
   });
 
+  test('variants of one page are capped: the 33rd language is served but not stored', async () => {
+    await start();
+    const tags = Array.from({ length: 34 }, (_, i) => `x-${String.fromCharCode(97 + (i % 26))}${i}`);
+    for (const tag of tags) await get('/read-lang').set('Accept-Language', tag);
+    const stored = await get('/read-lang').set('Accept-Language', tags[31]);
+    expect(stored.headers['x-cache']).toBe('HIT');
+    const beyond = await get('/read-lang').set('Accept-Language', tags[33]);
+    expect(beyond.headers['x-cache']).toBe('MISS');
+  });
+
   test('Vary: Accept is honoured: a browser never gets the JSON, an API client never the HTML', async () => {
     await start();
     const html = 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.8';

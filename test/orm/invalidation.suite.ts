@@ -576,6 +576,19 @@ export function invalidationSuite(
     });
   });
 
+  describe('paths as the app serves them', () => {
+    test("under a global prefix, an entity's dependentPaths() (written without it) reach its pages", async () => {
+      const app = await BlogApp.start(orm, {}, (nest) => nest.setGlobalPrefix('api'));
+      blog = app;
+      await app.warm(['/api/posts/hello', '/api/about']);
+      const em = fork();
+      (await em.findOneOrFail(Post, ids.hello)).title = 'Hello Prefixed';
+      await em.flush();
+      await app.expectFresh('/api/posts/hello', 'Hello Prefixed');
+      await app.expectCached(['/api/about']);
+    });
+  });
+
   describe('writes the ORM cannot see', () => {
     test('nativeUpdate is not seen; CachePageService.invalidate() fixes it', async () => {
       const app = await start();

@@ -24,16 +24,26 @@ export class BlogApp {
   private app!: INestApplication;
 
   /** The blog with `orm` provided as the app's `MikroORM`, and the module with `options`. */
-  static start(orm: MikroORM, options: CachePageModuleOptions = {}): Promise<BlogApp> {
-    return BlogApp.create({
-      imports: [CachePageModule.forRoot(options)],
-      controllers: [BlogController],
-      providers: [{ provide: MikroORM, useValue: orm }],
-    });
+  static start(
+    orm: MikroORM,
+    options: CachePageModuleOptions = {},
+    configure?: (app: INestApplication) => void,
+  ): Promise<BlogApp> {
+    return BlogApp.create(
+      {
+        imports: [CachePageModule.forRoot(options)],
+        controllers: [BlogController],
+        providers: [{ provide: MikroORM, useValue: orm }],
+      },
+      configure,
+    );
   }
 
-  /** Any app of the tests: `metadata` plus the render counter its controllers use. */
-  static async create(metadata: ModuleMetadata): Promise<BlogApp> {
+  /** Any app of the tests: `metadata` plus the render counter its controllers use; `configure` runs before it listens. */
+  static async create(
+    metadata: ModuleMetadata,
+    configure?: (app: INestApplication) => void,
+  ): Promise<BlogApp> {
     const blog = new BlogApp();
     const moduleRef = await Test.createTestingModule({
       ...metadata,
@@ -42,6 +52,7 @@ export class BlogApp {
       .setLogger(blog.logs)
       .compile();
     blog.app = moduleRef.createNestApplication({ logger: blog.logs });
+    configure?.(blog.app);
     // Listening, so every request carries the same Host (supertest would bind a new port per request).
     await blog.app.listen(0, '127.0.0.1');
     return blog;
