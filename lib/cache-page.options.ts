@@ -33,6 +33,8 @@ export interface ResolvedCachePageOptions {
   readonly reclaimAfter: number;
   readonly dependentPathsTimeout: number;
   readonly languages: readonly string[];
+  readonly reloadOnBack: boolean;
+  readonly noStoreUncached: boolean;
   /** Startup warnings about the options (logged once by the module). */
   readonly warnings: readonly string[];
 }
@@ -57,6 +59,8 @@ export const CACHE_PAGE_DEFAULTS = {
   reclaimAfter: 7 * DAY_MS,
   dependentPathsTimeout: 1_000,
   languages: [],
+  reloadOnBack: false,
+  noStoreUncached: false,
 } as const satisfies Partial<Record<keyof CachePageModuleOptions, unknown>>;
 
 const CACHE_METHODS = ['get', 'mget', 'set', 'mset', 'mdel'] as const;
@@ -100,6 +104,8 @@ export function resolveCachePageOptions(options: CachePageModuleOptions = {}): R
       1,
     ),
     languages: resolveLanguages(options.languages),
+    reloadOnBack: resolveBoolean('reloadOnBack', options.reloadOnBack, defaults.reloadOnBack),
+    noStoreUncached: resolveBoolean('noStoreUncached', options.noStoreUncached, defaults.noStoreUncached),
     warnings: ignorePaths.flatMap(ignorePathWarning),
   };
 }

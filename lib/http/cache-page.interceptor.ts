@@ -20,7 +20,9 @@ import {
   type RequestInputs,
 } from '../store/page-store.js';
 import { thenMaybe } from '../utils/maybe-promise.js';
+import { isHtml, withBackForwardCheck } from './back-forward-script.js';
 import { negotiateEncoding } from './content-encoding.js';
+import { weakEtag } from './etag.js';
 import { IgnoreRules } from './ignore-rules.js';
 import { InFlightRenders } from './in-flight-renders.js';
 import { headerNames, toRenderedPage } from './page-draft.js';
@@ -30,7 +32,9 @@ import { bypassesCache } from './request-eligibility.js';
 import { HeaderInputs } from './request-inputs.js';
 import { requestOrigin, RequestPageKeys, type RequestPageKey } from './request-page-key.js';
 import { captureResponse } from './response-capture.js';
+import { holdResponse, type HeldResponse, type HeldResponseChange } from './response-hold.js';
 import { replayPage } from './response-replay.js';
+import { isNotModified, takeValidators, type Validators } from './revalidation.js';
 import { readRoutePolicy, type RoutePolicy } from './route-policy.js';
 import { isStreamingBody } from './streaming-body.js';
 
@@ -91,8 +95,11 @@ export class CachePageInterceptor implements NestInterceptor {
   ): Observable<unknown> | Promise<Observable<unknown>> {
     if (!this.options.enabled || context.getType() !== 'http') return next.handle();
     const policy = this.routePolicy(context);
-    if (!policy.cacheable || !this.isRequestCacheable(context)) return next.handle();
     const http = context.switchToHttp();
+    if (!policy.cacheable || !this.isRequestCacheable(context)) {
+      if (policy.skipped || this.bypasses(http.getRequest())) this.markNeverServed(http.getResponse());
+      return next.handle();
+    }
     const request = http.getRequest<HttpRequest>();
     const url = this.trackBy(context);
     // Bound twice (globally and by @UseInterceptors), the inner binding would wait for the
@@ -100,7 +107,10 @@ export class CachePageInterceptor implements NestInterceptor {
     if (url === undefined || seenRequests.has(request)) return next.handle();
     seenRequests.add(request);
     const key = this.keys.of(requestOrigin(request.headers ?? {}, isEncrypted(request)), url);
-    if (key.ignored) return next.handle();
+    if (key.ignored) {
+      this.markNeverServed(http.getResponse());
+      return next.handle();
+    }
 
     const inputs = new HeaderInputs(request.headers ?? {}, this.options.languages);
     const response = http.getResponse<HttpResponse>();
@@ -130,6 +140,43 @@ export class CachePageInterceptor implements NestInterceptor {
 
   private get adapter() {
     return this.httpAdapterHost.httpAdapter;
+  }
+
+  /** A GET or HEAD that bypasses the cache for who sent it (credentials, a body, a bypass cookie). */
+  private bypasses(request: HttpRequest): boolean {
+    return (
+      this.allowedMethods.includes(this.adapter.getRequestMethod(request)) &&
+      bypassesCache(request.headers, this.options.bypassCookies)
+    );
+  }
+
+  /** With `noStoreUncached`, a response the cache never serves tells browsers not to keep it either. */
+  private markNeverServed(response: HttpResponse): void {
+    if (!this.options.noStoreUncached || this.adapter.isHeadersSent(response)) return;
+    if (this.adapter.getHeader(response, 'cache-control') === undefined) {
+      this.adapter.setHeader(response, 'Cache-Control', 'no-store');
+    }
+  }
+
+  /**
+   * What a held miss sends: `304` when the client's validators match the rendered page (which is
+   * stored in full all the same), the HTML page with the Back/Forward check, or it as it is.
+   */
+  private rewriteMiss(
+    held: HeldResponse,
+    validators: Validators | undefined,
+  ): HeldResponseChange | undefined {
+    if (held.status !== 200) return undefined;
+    const etag = typeof held.headers.etag === 'string' ? held.headers.etag : weakEtag(held.body);
+    if (validators && isNotModified(validators, held.headers, etag))
+      return { status: 304, headers: { etag } };
+    const contentType = String(held.headers['content-type'] ?? '');
+    const encoded =
+      held.headers['content-encoding'] !== undefined && held.headers['content-encoding'] !== 'identity';
+    if (this.options.reloadOnBack && isHtml(contentType) && !encoded) {
+      return { body: withBackForwardCheck(held.body, etag), headers: { etag } };
+    }
+    return undefined;
   }
 
   private routePolicy(context: ExecutionContext): RoutePolicy {
@@ -201,18 +248,26 @@ export class CachePageInterceptor implements NestInterceptor {
     }
     const preexisting = headerNames(response);
     this.adapter.setHeader(response, CACHE_STATUS_HEADER, 'MISS');
+    const raw = response.raw ?? (response as unknown as ServerResponse);
+    const validators = takeValidators(rawRequest(request).headers ?? {});
+    const hold =
+      validators || this.options.reloadOnBack
+        ? holdResponse(raw, (held) => this.rewriteMiss(held, validators))
+        : undefined;
     const observation = new RenderObservation(request, response);
     // What the platform reads while writing the response out (express-session checks its
     // session as headers go out) is not the render's doing.
-    const capture = captureResponse(response.raw ?? (response as unknown as ServerResponse), (write) =>
-      observation.untracked(write),
-    );
+    const capture = captureResponse(raw, (write) => observation.untracked(write));
     let observed: ObservedReads | undefined;
     const stopObserving = () => {
       if (observed) return;
       observed = observation.stop();
-      if (policy.renders && hasLocals(response))
+      if (policy.renders && hasLocals(response)) {
         observed = { ...observed, personal: new Set([...observed.personal, 'cookie']) };
+      }
+      if (!policy.public && ![...observed.personal].every((input) => inputs.valueOf(input) === '')) {
+        this.markNeverServed(response);
+      }
     };
     void capture.done.then(async (captured) => {
       stopObserving();
@@ -222,6 +277,7 @@ export class CachePageInterceptor implements NestInterceptor {
           cacheableStatuses: this.options.cacheableStatuses,
           preexisting,
           ttl: policy.ttl,
+          reloadOnBack: this.options.reloadOnBack,
           variance: (vary) => pageVariance(vary, observed, inputs, policy.public),
         }));
       if (!rendered) return render.finish(undefined);
@@ -234,12 +290,16 @@ export class CachePageInterceptor implements NestInterceptor {
       tap({
         next: (value) => {
           stopObserving();
-          if (isStreamingBody(value)) capture.abandon();
+          if (isStreamingBody(value)) {
+            capture.abandon();
+            hold?.release();
+          }
         },
         complete: stopObserving,
         error: () => {
           stopObserving();
           capture.abandon();
+          hold?.release();
         },
       }),
     );
@@ -250,6 +310,11 @@ export class CachePageInterceptor implements NestInterceptor {
 function hasLocals(response: object): boolean {
   const locals = (response as { locals?: unknown }).locals;
   return typeof locals === 'object' && locals !== null && Object.keys(locals).length > 0;
+}
+
+/** Express's `req`, or the `IncomingMessage` under Fastify's request: where the headers object lives. */
+function rawRequest(request: HttpRequest): { headers?: IncomingHttpHeaders } {
+  return (request as { raw?: { headers?: IncomingHttpHeaders } }).raw ?? request;
 }
 
 function isEncrypted(request: HttpRequest): boolean {

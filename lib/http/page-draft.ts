@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 import { brotliDecompress, gunzip, inflate } from 'node:zlib';
 import { digestOf, type PageBody } from '../store/page-body.js';
 import type { PageDraft, StoredHeader } from '../store/page-entry.js';
+import { isHtml, withBackForwardCheck } from './back-forward-script.js';
 import { weakEtag } from './etag.js';
 import type { PageVariance } from './page-variance.js';
 import { varyNames } from './page-variance.js';
@@ -46,6 +47,8 @@ export interface DraftContext {
   /** Headers present before the route ran (middleware, `@Header()`, the platform). */
   readonly preexisting: ReadonlySet<string>;
   readonly ttl: number;
+  /** Add the Back/Forward check to HTML pages (`reloadOnBack`). */
+  readonly reloadOnBack: boolean;
   /** How the page varies, given the `Vary` names the response carries. */
   variance(vary: readonly string[]): PageVariance;
 }
@@ -74,13 +77,16 @@ export async function toRenderedPage(
   // Whoever set them (the route, `@Header()`, middleware such as CORS), `Vary` names are honoured.
   const variance = context.variance(varyNames(sent.vary));
   if (!variance.storable) return undefined;
-  const bytes = await identityBytes(captured);
-  if (!bytes) return undefined;
+  const identity = await identityBytes(captured);
+  if (!identity) return undefined;
+  // The entity tag is the page's as the app rendered it, which is also what Express sent.
+  const etag = weakEtag(identity);
+  const bytes = context.reloadOnBack && isHtml(contentType) ? withBackForwardCheck(identity, etag) : identity;
   return {
     draft: {
       status: captured.status,
       headers: replayedHeaders(captured.headers, context.preexisting),
-      etag: weakEtag(bytes),
+      etag,
       ttl: context.ttl,
       varied: variance.varied,
     },

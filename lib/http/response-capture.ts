@@ -1,4 +1,5 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { headersFromArguments, toBuffer } from './raw-response.js';
 
 /** The response exactly as it went out: status, headers and body bytes. */
 export interface CapturedResponse {
@@ -39,6 +40,7 @@ export function captureResponse(
 ): ResponseCapture {
   const chunks: Buffer[] = [];
   let size = 0;
+  let status: number | undefined;
   let bodyHeaders: OutgoingHttpHeaders | undefined;
   let sentHeaders: OutgoingHttpHeaders | undefined;
   let abandoned = false;
@@ -46,7 +48,13 @@ export function captureResponse(
   const done = new Promise<CapturedResponse | undefined>((resolve) => (settle = resolve));
 
   const original = { writeHead: raw.writeHead, write: raw.write, end: raw.end };
+  // What the app made, as it was when it wrote the body (a hold below may send a 304 instead).
+  const noteResponse = (): void => {
+    status ??= raw.statusCode;
+    bodyHeaders ??= raw.getHeaders();
+  };
   const collect = (chunk: unknown, encoding: unknown): void => {
+    noteResponse();
     if (abandoned || chunk === undefined || chunk === null || typeof chunk === 'function') return;
     const buffer = toBuffer(chunk, encoding);
     if (!buffer) return stop();
@@ -71,7 +79,7 @@ export function captureResponse(
       abandoned
         ? undefined
         : {
-            status: raw.statusCode,
+            status: status ?? raw.statusCode,
             headers: bodyHeaders ?? raw.getHeaders(),
             sentHeaders: sentHeaders ?? raw.getHeaders(),
             body: Buffer.concat(chunks),
@@ -85,6 +93,8 @@ export function captureResponse(
   };
 
   raw.writeHead = function (this: ServerResponse, statusCode: number, ...rest: unknown[]) {
+    // The status as the app gave it: a hold below may send a 304 in its place.
+    status = statusCode;
     const given = headersFromArguments(rest);
     bodyHeaders = { ...raw.getHeaders(), ...given };
     const result = around(() => (original.writeHead as Function).call(this, statusCode, ...rest));
@@ -103,32 +113,4 @@ export function captureResponse(
   raw.once('close', onClose);
 
   return { done, abandon: stop };
-}
-
-/** `writeHead(status, [message], [headers])`: headers as an object or a flat/nested array. */
-function headersFromArguments(rest: unknown[]): OutgoingHttpHeaders {
-  const headers = typeof rest[0] === 'string' ? rest[1] : rest[0];
-  if (!headers || typeof headers !== 'object') return {};
-  const result: OutgoingHttpHeaders = {};
-  if (Array.isArray(headers)) {
-    const pairs = Array.isArray(headers[0]) ? headers : chunkPairs(headers);
-    for (const [name, value] of pairs as Array<[string, string]>) result[String(name).toLowerCase()] = value;
-    return result;
-  }
-  for (const [name, value] of Object.entries(headers)) result[name.toLowerCase()] = value as string;
-  return result;
-}
-
-function chunkPairs(flat: unknown[]): unknown[][] {
-  const pairs: unknown[][] = [];
-  for (let i = 0; i + 1 < flat.length; i += 2) pairs.push([flat[i], flat[i + 1]]);
-  return pairs;
-}
-
-function toBuffer(chunk: unknown, encoding: unknown): Buffer | undefined {
-  if (typeof chunk === 'string') {
-    return Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
-  }
-  if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-  return undefined;
 }

@@ -12,6 +12,8 @@ import type { CachePageRouteOptions } from '../interfaces/cache-page-module-opti
 /** How the cache treats one route; computed once per handler from its metadata. */
 export interface RoutePolicy {
   readonly cacheable: boolean;
+  /** `@NoCachePage()`: never served from the cache (with `noStoreUncached`, browsers are told so too). */
+  readonly skipped: boolean;
   /** Lifetime of this route's pages, ms (`0` = forever). */
   readonly ttl: number;
   /** `@Render()` route: a hit must answer in place of the template engine. */
@@ -41,6 +43,7 @@ export function readRoutePolicy(
   const streams = Reflect.getMetadata(NEST_SSE_METADATA, handler) !== undefined;
   return {
     cacheable: !skipped && !streams && (options.global || routeOptions !== undefined),
+    skipped,
     ttl: routeOptions?.ttl ?? options.ttl,
     renders: Reflect.getMetadata(NEST_RENDER_METADATA, handler) !== undefined,
     sendsOwnResponse: sendsOwnResponse(controller, handler.name),

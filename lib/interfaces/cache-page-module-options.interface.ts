@@ -138,6 +138,22 @@ export interface CachePageModuleOptions {
    */
   languages?: string[];
   /**
+   * Browsers show pages again without asking the server on Back/Forward (from their
+   * back/forward cache, or their disk cache), so a reader can see a page from before a change.
+   * With `true`, cached HTML pages carry a small script that, when that happens, asks the server
+   * whether the page changed (a `GET` with `If-None-Match`, answered from the cache) and reloads
+   * it if it did.
+   * @default false
+   */
+  reloadOnBack?: boolean;
+  /**
+   * Send `Cache-Control: no-store` on responses the cache never serves (ignored paths,
+   * `@NoCachePage()` routes, requests with credentials or `bypassCookies`, personal pages), unless
+   * they set their own `Cache-Control`, so browsers do not keep them either.
+   * @default false
+   */
+  noStoreUncached?: boolean;
+  /**
    * Log every invalidation (entity, trigger, paths) at `debug` level.
    * @default false
    */
