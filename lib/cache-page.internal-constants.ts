@@ -14,3 +14,4 @@ export const NEST_ROUTE_ARGS_METADATA = '__routeArguments__';
 export const NEST_RESPONSE_PASSTHROUGH_METADATA = '__responsePassthrough__';
 export const NEST_VERSION_METADATA = '__version__';
 export const NEST_MODULE_PATH_METADATA = '__module_path__';
+export const NEST_GUARDS_METADATA = '__guards__';

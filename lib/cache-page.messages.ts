@@ -118,6 +118,14 @@ export const pathMappingMessage = ({ globalPrefix, versions, modulePrefixes }: P
   `, so invalidate('/posts/hello') and dependentPaths() reach ` +
   `${[globalPrefix, versions[0] && `/${versions[0]}`, modulePrefixes[0]].filter(Boolean).join('')}/posts/hello too.`;
 
+export const fastPathOnMessage = (): string =>
+  `${MODULE}: fastPath is on: hits of routes without guards or interceptors are answered before ` +
+  `the framework, so middleware and hooks do not run for them.`;
+
+export const fastPathOffMessage = (overridden: readonly string[]): string =>
+  `${MODULE}: fastPath stays off: the interceptor given as "interceptor" overrides ` +
+  `${overridden.join(' and ')}, whose decisions a hit before the framework cannot make.`;
+
 export const watchingOrmsMessage = (count: number): string =>
   `${MODULE}: watching ${count} MikroORM instance(s) for entity changes.`;
 

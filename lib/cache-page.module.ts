@@ -14,6 +14,8 @@ import { resolveCachePageOptions, type ResolvedCachePageOptions } from './cache-
 import { CachePageService } from './cache-page.service.js';
 import { AppPathMapper } from './http/app-path-mapper.js';
 import { CachePageInterceptor } from './http/cache-page.interceptor.js';
+import { FastPath } from './http/fast-path.js';
+import { FastPathPolicy } from './http/fast-path-policy.js';
 import type { CachePageModuleOptions } from './interfaces/cache-page-module-options.interface.js';
 import { CachePageOrmRegistrar } from './orm/index.js';
 import { createPageStore } from './store/create-page-store.js';
@@ -39,6 +41,8 @@ const providers: Provider[] = [
   CachePageOrmRegistrar,
   AppPathMapper,
   CachePageStartupLog,
+  FastPathPolicy,
+  FastPath,
 ];
 
 /**
@@ -55,7 +59,7 @@ const providers: Provider[] = [
 @Module({
   imports: [DiscoveryModule],
   providers,
-  exports: [CachePageService, CachePageInterceptor, PageStore, RESOLVED_CACHE_PAGE_OPTIONS],
+  exports: [CachePageService, CachePageInterceptor, PageStore, FastPathPolicy, RESOLVED_CACHE_PAGE_OPTIONS],
 })
 export class CachePageModule extends ConfigurableCachePageModule {
   /** Registers the module with static options (all optional). */

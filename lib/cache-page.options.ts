@@ -34,6 +34,7 @@ export interface ResolvedCachePageOptions {
   readonly dependentPathsTimeout: number;
   readonly languages: readonly string[];
   readonly reloadOnBack: boolean;
+  readonly fastPath: boolean;
   readonly noStoreUncached: boolean;
   /** Startup warnings about the options (logged once by the module). */
   readonly warnings: readonly string[];
@@ -60,6 +61,7 @@ export const CACHE_PAGE_DEFAULTS = {
   dependentPathsTimeout: 1_000,
   languages: [],
   reloadOnBack: false,
+  fastPath: false,
   noStoreUncached: false,
 } as const satisfies Partial<Record<keyof CachePageModuleOptions, unknown>>;
 
@@ -105,6 +107,7 @@ export function resolveCachePageOptions(options: CachePageModuleOptions = {}): R
     ),
     languages: resolveLanguages(options.languages),
     reloadOnBack: resolveBoolean('reloadOnBack', options.reloadOnBack, defaults.reloadOnBack),
+    fastPath: resolveBoolean('fastPath', options.fastPath, defaults.fastPath),
     noStoreUncached: resolveBoolean('noStoreUncached', options.noStoreUncached, defaults.noStoreUncached),
     warnings: ignorePaths.flatMap(ignorePathWarning),
   };

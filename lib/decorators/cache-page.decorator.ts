@@ -14,9 +14,11 @@ import { invalidRouteOptionMessage } from '../cache-page.messages.js';
  * @publicApi
  */
 export const CachePage = (options: CachePageRouteOptions = {}): ClassDecorator & MethodDecorator => {
-  const { ttl, public: isPublic } = options;
-  if (isPublic !== undefined && typeof isPublic !== 'boolean') {
-    throw new TypeError(invalidRouteOptionMessage('public', isPublic, 'must be true or false'));
+  const { ttl } = options;
+  for (const flag of ['public', 'fastPath'] as const) {
+    if (options[flag] !== undefined && typeof options[flag] !== 'boolean') {
+      throw new TypeError(invalidRouteOptionMessage(flag, options[flag], 'must be true or false'));
+    }
   }
   if (ttl !== undefined && (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl < 0)) {
     throw new TypeError(

@@ -1,6 +1,7 @@
 import {
   Inject,
   Injectable,
+  Optional,
   type CallHandler,
   type ExecutionContext,
   type NestInterceptor,
@@ -25,7 +26,9 @@ import { negotiateEncoding } from './content-encoding.js';
 import { weakEtag } from './etag.js';
 import { IgnoreRules } from './ignore-rules.js';
 import { InFlightRenders } from './in-flight-renders.js';
-import { headerNames, toRenderedPage } from './page-draft.js';
+import { HANDED_LOOKUP, type HandedLookup } from './handed-lookup.js';
+import { FastPathPolicy } from './fast-path-policy.js';
+import { headerNames, replayableHeaders, toRenderedPage } from './page-draft.js';
 import { pageVariance } from './page-variance.js';
 import { RenderObservation, type ObservedReads } from './render-observation.js';
 import { bypassesCache } from './request-eligibility.js';
@@ -77,6 +80,8 @@ export class CachePageInterceptor implements NestInterceptor {
   protected readonly allowedMethods: readonly string[] = ['GET', 'HEAD'];
 
   private readonly policies = new WeakMap<Function, RoutePolicy>();
+  // A property, so that subclasses keep the constructor they have.
+  @Optional() @Inject(FastPathPolicy) private readonly fastPaths?: FastPathPolicy;
   private readonly renders = new InFlightRenders();
   private readonly keys: RequestPageKeys;
 
@@ -115,7 +120,17 @@ export class CachePageInterceptor implements NestInterceptor {
     const inputs = new HeaderInputs(request.headers ?? {}, this.options.languages);
     const response = http.getResponse<HttpResponse>();
     const exchange: Exchange = { key, policy, request, response, inputs, next };
+    const handed = (rawRequest(request) as Record<symbol, HandedLookup | undefined>)[HANDED_LOOKUP];
+    if (handed?.entry === key.entry) return this.answer(exchange, handed.lookup);
     return thenMaybe(this.store.lookup(key, inputs), (lookup) => this.answer(exchange, lookup));
+  }
+
+  /** The hooks a subclass overrides (its decisions cannot be made before the framework). */
+  overriddenHooks(): string[] {
+    const hooks = ['trackBy', 'isRequestCacheable'] as const;
+    return hooks
+      .filter((hook) => this[hook] !== CachePageInterceptor.prototype[hook])
+      .map((hook) => `${hook}()`);
   }
 
   /**
@@ -183,7 +198,9 @@ export class CachePageInterceptor implements NestInterceptor {
     const handler = context.getHandler();
     let policy = this.policies.get(handler);
     if (!policy) {
-      policy = readRoutePolicy(this.reflector, handler, context.getClass(), this.options);
+      const controller = context.getClass();
+      const fast = this.fastPaths?.allows(handler, controller, isCachePageInterceptor) ?? false;
+      policy = readRoutePolicy(this.reflector, handler, controller, this.options, fast);
       this.policies.set(handler, policy);
     }
     return policy;
@@ -247,6 +264,7 @@ export class CachePageInterceptor implements NestInterceptor {
       return next.handle();
     }
     const preexisting = headerNames(response);
+    const middlewareHeaders = policy.fast ? replayableHeaders(response) : undefined;
     this.adapter.setHeader(response, CACHE_STATUS_HEADER, 'MISS');
     const raw = response.raw ?? (response as unknown as ServerResponse);
     const validators = takeValidators(rawRequest(request).headers ?? {});
@@ -278,6 +296,7 @@ export class CachePageInterceptor implements NestInterceptor {
           preexisting,
           ttl: policy.ttl,
           reloadOnBack: this.options.reloadOnBack,
+          fast: middlewareHeaders,
           variance: (vary) => pageVariance(vary, observed, inputs, policy.public),
         }));
       if (!rendered) return render.finish(undefined);
@@ -304,6 +323,15 @@ export class CachePageInterceptor implements NestInterceptor {
       }),
     );
   }
+}
+
+/** Whether an interceptor (an instance or a class) is the page cache's own. */
+function isCachePageInterceptor(interceptor: unknown): boolean {
+  return (
+    interceptor instanceof CachePageInterceptor ||
+    interceptor === CachePageInterceptor ||
+    (typeof interceptor === 'function' && interceptor.prototype instanceof CachePageInterceptor)
+  );
 }
 
 /** `res.locals` (Express) or `reply.locals` (@fastify/view) hold values a template will read. */

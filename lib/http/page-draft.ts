@@ -49,6 +49,8 @@ export interface DraftContext {
   readonly ttl: number;
   /** Add the Back/Forward check to HTML pages (`reloadOnBack`). */
   readonly reloadOnBack: boolean;
+  /** The route may be answered before the framework: the headers middleware had set, to send then. */
+  readonly fast: readonly StoredHeader[] | undefined;
   /** How the page varies, given the `Vary` names the response carries. */
   variance(vary: readonly string[]): PageVariance;
 }
@@ -89,6 +91,7 @@ export async function toRenderedPage(
       etag,
       ttl: context.ttl,
       varied: variance.varied,
+      fast: context.fast,
     },
     body: { digest: digestOf(bytes), bytes },
   };
@@ -105,6 +108,17 @@ async function identityBytes({ headers, body }: CapturedResponse): Promise<Buffe
   } catch {
     return undefined;
   }
+}
+
+/** The headers a response already carries that a hit may send again (not `Set-Cookie`, not transmission ones). */
+export function replayableHeaders(response: { getHeaders?: () => Record<string, unknown> }): StoredHeader[] {
+  const headers: StoredHeader[] = [];
+  for (const [name, value] of Object.entries(headersOf(response))) {
+    const lower = name.toLowerCase();
+    if (value === undefined || TRANSMISSION_HEADERS.has(lower) || lower === 'set-cookie') continue;
+    headers.push([lower, Array.isArray(value) ? value.map(String) : String(value)]);
+  }
+  return headers;
 }
 
 /** Lower-case names of the headers a response already carries. */

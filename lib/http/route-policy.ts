@@ -22,6 +22,8 @@ export interface RoutePolicy {
   readonly sendsOwnResponse: boolean;
   /** `@CachePage({ public: true })`: per-visitor state the render reads does not make it personal. */
   readonly public: boolean;
+  /** Its hits may be answered before the framework (`fastPath`, no guards or other interceptors). */
+  readonly fast: boolean;
 }
 
 const RESPONSE_PARAM = '1:';
@@ -33,6 +35,7 @@ export function readRoutePolicy(
   handler: Function,
   controller: Function,
   options: ResolvedCachePageOptions,
+  fastAllowed: boolean,
 ): RoutePolicy {
   const targets = [handler, controller];
   const skipped = reflector.getAllAndOverride<boolean>(NO_CACHE_PAGE_METADATA, targets) === true;
@@ -48,6 +51,7 @@ export function readRoutePolicy(
     renders: Reflect.getMetadata(NEST_RENDER_METADATA, handler) !== undefined,
     sendsOwnResponse: sendsOwnResponse(controller, handler.name),
     public: routeOptions?.public === true,
+    fast: fastAllowed && routeOptions?.fastPath !== false,
   };
 }
 

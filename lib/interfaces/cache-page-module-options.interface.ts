@@ -138,6 +138,16 @@ export interface CachePageModuleOptions {
    */
   languages?: string[];
   /**
+   * Answer hits before the framework, in the HTTP server's own request listener, like a reverse
+   * proxy in front of the app: several times faster, but middleware and Fastify hooks do not run
+   * for those hits (the headers they had set on the stored page are sent). Routes with guards
+   * (the app's, a controller's, the route's), and every route while the app has another global
+   * interceptor, keep the interceptor path, as do routes with `@CachePage({ fastPath: false })`. Off by default because middleware that
+   * can refuse a request (authentication, rate limits) would not run for a hit.
+   * @default false
+   */
+  fastPath?: boolean;
+  /**
    * Browsers show pages again without asking the server on Back/Forward (from their
    * back/forward cache, or their disk cache), so a reader can see a page from before a change.
    * With `true`, cached HTML pages carry a small script that, when that happens, asks the server
@@ -175,4 +185,10 @@ export interface CachePageRouteOptions {
    * @default false
    */
   public?: boolean;
+  /**
+   * `false` keeps this route's hits on the interceptor path when the module's `fastPath` is on
+   * (its middleware must run on every request).
+   * @default true
+   */
+  fastPath?: boolean;
 }

@@ -17,6 +17,13 @@ export interface PageEntry {
   readonly s: number;
   /** Headers the route set, replayed on every hit (lower-case names). */
   readonly h: readonly StoredHeader[];
+  /**
+   * Headers already on the response when the route ran (middleware such as helmet or CORS,
+   * `@Header()`), with their values: a fast hit, which skips the middleware, sends them too.
+   */
+  readonly m?: readonly StoredHeader[];
+  /** The route may be answered before the framework (`fastPath`: no guards, no other interceptors). */
+  readonly f?: true;
   /** Digest of the body (its storage address), base64url. */
   readonly d: string;
   /** Body length in bytes. */
@@ -61,6 +68,8 @@ export interface PageDraft {
   readonly ttl: number;
   /** The inputs and values this render varied on; empty when it does not vary. */
   readonly varied: readonly VariedInput[];
+  /** Headers the middleware set (for fast hits), when the route may be answered before the framework. */
+  readonly fast?: readonly StoredHeader[];
 }
 
 /** The entry of a page rendered under `epochs`, with a body of `length` bytes at `digest`. */
@@ -81,6 +90,7 @@ export function newPageEntry(
     a: Date.now(),
     l: draft.ttl,
     ...(draft.varied.length > 0 ? { y: draft.varied } : {}),
+    ...(draft.fast ? { m: draft.fast, f: true as const } : {}),
   };
 }
 
@@ -113,7 +123,9 @@ export function isPageEntry(value: unknown): value is PageEntry {
     isEpochPair(entry.e) &&
     Array.isArray(entry.h) &&
     entry.h.every(isStoredHeader) &&
-    (entry.y === undefined || (Array.isArray(entry.y) && entry.y.every(isVariedInput)))
+    (entry.y === undefined || (Array.isArray(entry.y) && entry.y.every(isVariedInput))) &&
+    (entry.m === undefined || (Array.isArray(entry.m) && entry.m.every(isStoredHeader))) &&
+    (entry.f === undefined || entry.f === true)
   );
 }
 

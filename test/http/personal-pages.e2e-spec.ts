@@ -9,14 +9,20 @@ import { createVisitorApp, type VisitorApp, type VisitorAppSetup } from './fixtu
  * NestJS apps install (sessions, passport, CSRF tokens in the session, cookies, compression,
  * helmet, CORS), and against adversarial requests (forged hosts, bodies on GET).
  */
-describe.each(ADAPTERS)('personal pages on %s', (adapter) => {
+const RUNS = ADAPTERS.flatMap((adapter) => [
+  { adapter, fastPath: false },
+  { adapter, fastPath: true },
+]);
+
+describe.each(RUNS)('personal pages on $adapter (fast path: $fastPath)', ({ adapter, fastPath }) => {
   let visitors: VisitorApp | undefined;
   afterEach(async () => {
     await visitors?.app.close();
     visitors = undefined;
   });
 
-  const start = async (setup: VisitorAppSetup = {}) => (visitors = await createVisitorApp(adapter, setup));
+  const start = async (setup: VisitorAppSetup = {}) =>
+    (visitors = await createVisitorApp(adapter, { ...setup, options: { fastPath, ...setup.options } }));
   const get = (path: string) => request(visitors!.server).get(path);
   const calls = (route: string) => visitors!.counters.of(route);
 

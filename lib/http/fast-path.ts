@@ -1,0 +1,90 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { LOGGER_CONTEXT, RESOLVED_CACHE_PAGE_OPTIONS } from '../cache-page.internal-constants.js';
+import { fastPathOffMessage, fastPathOnMessage } from '../cache-page.messages.js';
+import type { ResolvedCachePageOptions } from '../cache-page.options.js';
+import { PageStore } from '../store/page-store.js';
+import { thenMaybe, type MaybePromise } from '../utils/maybe-promise.js';
+import { CachePageInterceptor } from './cache-page.interceptor.js';
+import { negotiateEncoding } from './content-encoding.js';
+import { sendFastHit } from './fast-response.js';
+import { HANDED_LOOKUP, type HandedLookup } from './handed-lookup.js';
+import { IgnoreRules } from './ignore-rules.js';
+import { bypassesCache } from './request-eligibility.js';
+import { HeaderInputs } from './request-inputs.js';
+import { requestOrigin, RequestPageKeys } from './request-page-key.js';
+
+type RequestListener = (request: IncomingMessage, response: ServerResponse) => void;
+
+/**
+ * `fastPath`: answers hits in the HTTP server's own `request` listener, before Express or Fastify
+ * route the request, like a reverse proxy in front of the app would. Only pages whose route has
+ * no guards and no other interceptors are answered there (the entry says so); anything else, and
+ * every miss, goes on to the framework as before, with the lookup already made.
+ */
+@Injectable()
+export class FastPath implements OnApplicationBootstrap {
+  private readonly keys: RequestPageKeys;
+
+  constructor(
+    @Inject(RESOLVED_CACHE_PAGE_OPTIONS) private readonly options: ResolvedCachePageOptions,
+    private readonly store: PageStore,
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly interceptor: CachePageInterceptor,
+  ) {
+    this.keys = new RequestPageKeys(options.keyPrefix, new IgnoreRules(options.ignorePaths), store.paths);
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.options.fastPath || !this.options.enabled) return;
+    const logger = new Logger(LOGGER_CONTEXT);
+    const overridden = this.interceptor.overriddenHooks();
+    if (overridden.length > 0) return logger.warn(fastPathOffMessage(overridden));
+    const server = this.adapterHost.httpAdapter?.getHttpServer() as Server | undefined;
+    const framework = server?.listeners('request') as RequestListener[] | undefined;
+    if (!server || !framework || framework.length === 0) return;
+    server.removeAllListeners('request');
+    server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+      const pass = () => {
+        for (const listener of framework) listener.call(server, request, response);
+      };
+      let served: MaybePromise<boolean>;
+      try {
+        served = this.serve(request, response);
+      } catch {
+        return pass();
+      }
+      if (served === true) return;
+      if (served === false) return pass();
+      served.then((done) => done || pass(), pass);
+    });
+    logger.log(fastPathOnMessage());
+  }
+
+  /** Answers a hit of a fast route; `false` when the framework must handle the request. */
+  private serve(request: IncomingMessage, response: ServerResponse): MaybePromise<boolean> {
+    if (request.method !== 'GET' && request.method !== 'HEAD') return false;
+    if (bypassesCache(request.headers, this.options.bypassCookies)) return false;
+    const encrypted = Boolean((request.socket as { encrypted?: boolean } | undefined)?.encrypted);
+    const key = this.keys.of(requestOrigin(request.headers, encrypted), request.url ?? '/');
+    if (key.ignored) return false;
+    const inputs = new HeaderInputs(request.headers, this.options.languages);
+    return thenMaybe(this.store.lookup(key, inputs), (lookup) => {
+      const page = lookup?.page;
+      if (!page?.entry.f) {
+        (request as unknown as Record<symbol, HandedLookup>)[HANDED_LOOKUP] = { entry: key.entry, lookup };
+        return false;
+      }
+      const encoding = negotiateEncoding(request.headers['accept-encoding'], page.body.bytes.length);
+      if (!encoding) {
+        sendFastHit(request, response, page, page.body.bytes, undefined);
+        return true;
+      }
+      return thenMaybe(this.store.encodedBody(page.body, encoding), (bytes) => {
+        sendFastHit(request, response, page, bytes, encoding);
+        return true;
+      });
+    });
+  }
+}
