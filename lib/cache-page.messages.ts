@@ -4,14 +4,14 @@ import type { PathMappingSummary } from './store/path-mapping.js';
 const MODULE = 'CachePageModule';
 
 export const invalidOptionMessage = (option: string, value: unknown, expected: string): string =>
-  `${MODULE}: option "${option}" ${expected} (got ${describe(value)}). ` +
+  `${MODULE}: option "${option}" ${expected} (got ${showValue(value)}). ` +
   `Fix it in CachePageModule.forRoot({ ${option}: … }) or in your forRootAsync() factory.`;
 
 export const invalidRouteOptionMessage = (option: string, value: unknown, expected: string): string =>
-  `${MODULE}: @CachePage(): "${option}" ${expected} (got ${describe(value)}). Fix the decorator's options.`;
+  `${MODULE}: @CachePage(): "${option}" ${expected} (got ${showValue(value)}). Fix the decorator's options.`;
 
 export const invalidIgnorePathMessage = (value: unknown, reason: string): string =>
-  `${MODULE}: "ignorePaths" entry ${describe(value)} is not valid (${reason}). ` +
+  `${MODULE}: "ignorePaths" entry ${showValue(value)} is not valid (${reason}). ` +
   `A string names a path and everything under it ('/account'); a RegExp is matched as it is.`;
 
 export const ignorePathWithoutItselfMessage = (pattern: RegExp, path: string): string =>
@@ -24,7 +24,7 @@ export const invalidCacheMessage = (missing: string[]): string =>
   `Pass the Cache returned by createCache() from 'cache-manager', or inject CACHE_MANAGER.`;
 
 export const invalidInvalidationPathMessage = (value: unknown): string =>
-  `${MODULE}: cannot invalidate ${describe(value)}: a page path must be a string starting with "/" ` +
+  `${MODULE}: cannot invalidate ${showValue(value)}: a page path must be a string starting with "/" ` +
   `(an absolute URL is reduced to its path).`;
 
 export const storeCallFailedMessage = (operation: string, consequence: string, suppressed: number): string =>
@@ -67,7 +67,7 @@ export const invalidationBatchTooLargeMessage = (count: number, max: number): st
   `invalidated instead, with one write.`;
 
 export const notAClassMessage = (value: unknown): string =>
-  `${MODULE}: @DependentPaths() decorates entity classes, not ${describe(value)}. ` +
+  `${MODULE}: @DependentPaths() decorates entity classes, not ${showValue(value)}. ` +
   `Put it on the class declaration: @DependentPaths() class Post { dependentPaths() { … } }.`;
 
 export const missingDependentPathsMessage = (className: string): string =>
@@ -130,7 +130,7 @@ export const watchingOrmsMessage = (count: number): string =>
   `${MODULE}: watching ${count} MikroORM instance(s) for entity changes.`;
 
 /** Renders a user-supplied value for an error text, briefly and without throwing. */
-export function describe(value: unknown): string {
+export function showValue(value: unknown): string {
   if (typeof value === 'string')
     return JSON.stringify(value.length > 200 ? `${value.slice(0, 200)}…` : value);
   if (value instanceof RegExp) return String(value);

@@ -17,7 +17,7 @@ import { CachePageInterceptor } from './http/cache-page.interceptor.js';
 import { FastPath } from './http/fast-path.js';
 import { FastPathPolicy } from './http/fast-path-policy.js';
 import type { CachePageModuleOptions } from './interfaces/cache-page-module-options.interface.js';
-import { CachePageOrmRegistrar } from './orm/index.js';
+import { CachePageOrmRegistrar } from './orm/cache-page-orm.registrar.js';
 import { createPageStore } from './store/create-page-store.js';
 import { PageStore } from './store/page-store.js';
 

@@ -1,8 +1,29 @@
-export * from './cache-page.constants.js';
-export * from './cache-page.module.js';
-export type { CachePageModuleExtras, CachePageOptionsFactory } from './cache-page.module-definition.js';
+/**
+ * The public surface of nestjs-cache-page, listed name by name: nothing else is exported, and a
+ * test checks the built package's exports against this list (test/packaging).
+ */
+export { CachePageModule } from './cache-page.module.js';
 export { CACHE_PAGE_MODULE_OPTIONS } from './cache-page.module-definition.js';
-export * from './cache-page.service.js';
-export * from './decorators/index.js';
-export * from './http/index.js';
-export * from './interfaces/index.js';
+export type { CachePageModuleExtras, CachePageOptionsFactory } from './cache-page.module-definition.js';
+export { CachePageService } from './cache-page.service.js';
+export { CachePageInterceptor } from './http/cache-page.interceptor.js';
+export { CachePage } from './decorators/cache-page.decorator.js';
+export { NoCachePage } from './decorators/no-cache-page.decorator.js';
+export { DependentPaths } from './decorators/dependent-paths.decorator.js';
+export type { DependentPathsEntity, DependentPathsResult } from './decorators/dependent-paths.decorator.js';
+export {
+  CACHE_PAGE_METADATA,
+  CACHE_STATUS_HEADER,
+  DEPENDENT_PATHS_METADATA,
+  NO_CACHE_PAGE_METADATA,
+} from './cache-page.constants.js';
+export type {
+  CachePageModuleOptions,
+  CachePageOrm,
+  CachePageRouteOptions,
+  EntityClass,
+  PathPattern,
+} from './interfaces/cache-page-module-options.interface.js';
+// What a subclass of CachePageInterceptor sees in its protected members.
+export type { ResolvedCachePageOptions } from './cache-page.options.js';
+export type { PageStore } from './store/page-store.js';

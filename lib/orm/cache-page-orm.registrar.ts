@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { ModulesContainer } from '@nestjs/core';
-import { LOGGER_CONTEXT } from '../cache-page.internal-constants.js';
-import { RESOLVED_CACHE_PAGE_OPTIONS } from '../cache-page.internal-constants.js';
+import { DiscoveryService } from '@nestjs/core';
+import { LOGGER_CONTEXT, RESOLVED_CACHE_PAGE_OPTIONS } from '../cache-page.internal-constants.js';
 import { ormCoreMissingMessage, watchingOrmsMessage } from '../cache-page.messages.js';
 import type { ResolvedCachePageOptions } from '../cache-page.options.js';
 import { PageStore } from '../store/page-store.js';
@@ -21,11 +20,11 @@ export class CachePageOrmRegistrar implements OnModuleInit, OnModuleDestroy {
   constructor(
     @Inject(RESOLVED_CACHE_PAGE_OPTIONS) private readonly options: ResolvedCachePageOptions,
     private readonly store: PageStore,
-    private readonly modules: ModulesContainer,
+    private readonly discovery: DiscoveryService,
   ) {}
 
   async onModuleInit(): Promise<void> {
-    const orms = this.options.orm ?? findMikroOrms(this.modules);
+    const orms = this.options.orm ?? findMikroOrms(this.discovery);
     if (orms.length === 0) return;
     const core = await loadMikroOrmCore();
     if (!core) throw new Error(ormCoreMissingMessage(`found ${orms.length} MikroORM instance(s)`));

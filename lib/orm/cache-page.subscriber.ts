@@ -138,7 +138,7 @@ export class CachePageSubscriber implements EventSubscriber {
       this.errors.error('invalidate', () => entityInvalidationFailedMessage('the invalidation'), error);
       await this.store.invalidateAll().catch(() => undefined);
     }
-    if (this.options.debug) for (const line of batch.describe()) this.logger.debug(line);
+    if (this.options.debug) for (const line of batch.logLines()) this.logger.debug(line);
   }
 }
 

@@ -51,7 +51,7 @@ export class InvalidationBatch {
   }
 
   /** One debug line per entity and trigger. */
-  describe(): string[] {
+  logLines(): string[] {
     return [...this.entries.values()].map(({ entity, trigger, paths, reason }) =>
       reason === undefined
         ? invalidatedAfterCommitMessage(entity, trigger, [...paths])

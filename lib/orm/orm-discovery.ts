@@ -1,22 +1,21 @@
-import type { ModulesContainer } from '@nestjs/core';
+import type { DiscoveryService } from '@nestjs/core';
 import type { CachePageOrm } from '../interfaces/cache-page-module-options.interface.js';
 
 /**
- * Every MikroORM instance the app provides: the default and named contexts of
- * `@mikro-orm/nestjs`, the driver-specific `MikroORM` tokens, and user providers such as
- * `{ provide: MikroORM, useValue: orm }`. Recognised by shape, so nothing here loads MikroORM.
+ * Every MikroORM instance the app provides (Nest's `DiscoveryService`, in every module): the
+ * default and named contexts of `@mikro-orm/nestjs`, the driver-specific `MikroORM` tokens, and
+ * user providers such as `{ provide: MikroORM, useValue: orm }`. Recognised by shape, so nothing
+ * here loads MikroORM.
  */
-export function findMikroOrms(modules: ModulesContainer): CachePageOrm[] {
+export function findMikroOrms(discovery: DiscoveryService): CachePageOrm[] {
   const found = new Set<CachePageOrm>();
-  for (const module of modules.values()) {
-    for (const wrapper of module.providers.values()) {
-      try {
-        if (wrapper.isTransient || !wrapper.isDependencyTreeStatic()) continue;
-        const instance: unknown = wrapper.instance;
-        if (isMikroOrm(instance)) found.add(instance);
-      } catch {
-        // A provider whose instance cannot be inspected is not a MikroORM instance.
-      }
+  for (const wrapper of discovery.getProviders()) {
+    try {
+      if (wrapper.isTransient || !wrapper.isDependencyTreeStatic()) continue;
+      const instance: unknown = wrapper.instance;
+      if (isMikroOrm(instance)) found.add(instance);
+    } catch {
+      // A provider whose instance cannot be inspected is not a MikroORM instance.
     }
   }
   return [...found];

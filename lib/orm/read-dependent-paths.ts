@@ -1,5 +1,5 @@
 import { DEPENDENT_PATHS_METADATA } from '../cache-page.constants.js';
-import { describe } from '../cache-page.messages.js';
+import { showValue } from '../cache-page.messages.js';
 import type { DependentPathsEntity } from '../decorators/dependent-paths.decorator.js';
 import { invalidationPaths } from '../store/page-path.js';
 
@@ -24,7 +24,7 @@ export function isDependentPathsClass(entityClass: unknown): boolean {
 export async function readDependentPaths(entity: object): Promise<string[]> {
   const method = (entity as Partial<DependentPathsEntity>).dependentPaths;
   if (typeof method !== 'function')
-    throw new DependentPathsProblem(`is not a function (got ${describe(method)})`);
+    throw new DependentPathsProblem(`is not a function (got ${showValue(method)})`);
   let returned: unknown;
   try {
     returned = method.call(entity);
@@ -40,7 +40,7 @@ export async function readDependentPaths(entity: object): Promise<string[]> {
   }
   if (typeof returned === 'string') return [toPath(returned)];
   if (!isIterable(returned)) {
-    throw new DependentPathsProblem(`returned ${describe(returned)}, which is not an iterable of paths`);
+    throw new DependentPathsProblem(`returned ${showValue(returned)}, which is not an iterable of paths`);
   }
   const paths: string[] = [];
   try {
@@ -57,12 +57,12 @@ export async function readDependentPaths(entity: object): Promise<string[]> {
 
 function toPath(value: unknown): string {
   if (typeof value !== 'string')
-    throw new DependentPathsProblem(`returned ${describe(value)}, which is not a string`);
+    throw new DependentPathsProblem(`returned ${showValue(value)}, which is not a string`);
   try {
     invalidationPaths(value);
     return value;
   } catch {
-    throw new DependentPathsProblem(`returned ${describe(value)}, which is not a path starting with "/"`);
+    throw new DependentPathsProblem(`returned ${showValue(value)}, which is not a path starting with "/"`);
   }
 }
 
@@ -75,5 +75,5 @@ function isIterable(value: unknown): value is Iterable<unknown> {
 }
 
 function errorText(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : describe(error);
+  return error instanceof Error ? `${error.name}: ${error.message}` : showValue(error);
 }

@@ -93,3 +93,42 @@ describe.each(NODES)(
     });
   },
 );
+
+/** The package's run-time exports, as lib/index.ts lists them (its types are checked by tsc). */
+const PUBLIC_NAMES = [
+  'CACHE_PAGE_METADATA',
+  'CACHE_PAGE_MODULE_OPTIONS',
+  'CACHE_STATUS_HEADER',
+  'CachePage',
+  'CachePageInterceptor',
+  'CachePageModule',
+  'CachePageService',
+  'DEPENDENT_PATHS_METADATA',
+  'DependentPaths',
+  'NO_CACHE_PAGE_METADATA',
+  'NoCachePage',
+];
+
+describe('the public surface of the packed package', () => {
+  const namesOf = async (source: string) => {
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', source], { cwd: app });
+    return JSON.parse(stdout) as string[];
+  };
+
+  test('import() and require() give exactly the documented names, the CommonJS build too', async () => {
+    const imported = await namesOf(
+      "const m = await import('nestjs-cache-page'); console.log(JSON.stringify(Object.keys(m).sort()))",
+    );
+    const required = await namesOf(
+      "import { createRequire } from 'node:module'; const m = createRequire(import.meta.url)('nestjs-cache-page');" +
+        " console.log(JSON.stringify(Object.keys(m).filter((k) => k !== '__esModule' && k !== 'module.exports').sort()))",
+    );
+    const cjsBuild = await namesOf(
+      "import { createRequire } from 'node:module'; const m = createRequire(import.meta.url)('./node_modules/nestjs-cache-page/dist/index.cjs');" +
+        " console.log(JSON.stringify(Object.keys(m).filter((k) => k !== '__esModule').sort()))",
+    );
+    expect(imported).toEqual(PUBLIC_NAMES);
+    expect(required).toEqual(PUBLIC_NAMES);
+    expect(cjsBuild).toEqual(PUBLIC_NAMES);
+  });
+});

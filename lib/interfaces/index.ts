@@ -1,1 +1,0 @@
-export * from './cache-page-module-options.interface.js';

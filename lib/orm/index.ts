@@ -1,1 +1,0 @@
-export * from './cache-page-orm.registrar.js';

@@ -1,0 +1,72 @@
+import { describe, expect, test } from '@jest/globals';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/*
+ * The two flows of ARCHITECTURE.md meet in lib/store/, which knows nothing of HTTP or ORMs;
+ * lib/http/ knows nothing of ORMs; lib/orm/ nothing of HTTP; lib/utils/ nothing of either. The
+ * module's own top-level files (module, options, messages, constants, service) wire them.
+ */
+const LIB = fileURLToPath(new URL('../../lib', import.meta.url));
+
+function sources(directory: string): string[] {
+  return readdirSync(directory, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory()
+      ? sources(join(directory, entry.name))
+      : entry.name.endsWith('.ts')
+        ? [join(directory, entry.name)]
+        : [],
+  );
+}
+
+/** Every relative import (static, type or dynamic): `[importing file, imported file, type only]`. */
+const edges = sources(LIB).flatMap((file) => {
+  const text = readFileSync(file, 'utf8');
+  const imports = [
+    ...text.matchAll(/^(?:import|export)\s[^;]*?from\s+'(\.[^']+)'/gm),
+    ...text.matchAll(/^import\s+'(\.[^']+)'/gm),
+    ...text.matchAll(/import\('(\.[^']+)'\)/g),
+  ];
+  return imports.map((match) => {
+    const target = relative(LIB, resolve(dirname(file), match[1]!.replace(/\.js$/, '.ts')));
+    return [relative(LIB, file), target, /^(?:import|export) type\s/.test(match[0])] as const;
+  });
+});
+
+const layer = (file: string) => (file.includes('/') ? file.slice(0, file.indexOf('/')) : 'module');
+const crossing = (from: string, to: readonly string[]) =>
+  edges.filter(([source, target]) => layer(source) === from && to.includes(layer(target)));
+
+describe('architecture', () => {
+  test('the import graph was read', () => {
+    expect(edges.length).toBeGreaterThan(50);
+  });
+
+  test('lib/store imports neither lib/http nor lib/orm', () => {
+    expect(crossing('store', ['http', 'orm'])).toEqual([]);
+  });
+
+  test('lib/http does not import lib/orm, and lib/orm does not import lib/http', () => {
+    expect(crossing('http', ['orm'])).toEqual([]);
+    expect(crossing('orm', ['http'])).toEqual([]);
+  });
+
+  test('lib/utils imports nothing of the layers', () => {
+    expect(crossing('utils', ['store', 'http', 'orm'])).toEqual([]);
+  });
+
+  test('no import cycles between files at run time (type imports are erased)', () => {
+    const graph = new Map<string, string[]>();
+    for (const [source, target, typeOnly] of edges) {
+      if (!typeOnly) graph.set(source, [...(graph.get(source) ?? []), target]);
+    }
+    const cycles = new Set<string>();
+    const visit = (file: string, path: string[]) => {
+      if (path.includes(file)) return void cycles.add([...path.slice(path.indexOf(file)), file].join(' → '));
+      for (const next of graph.get(file) ?? []) visit(next, [...path, file]);
+    };
+    for (const file of graph.keys()) visit(file, []);
+    expect([...cycles]).toEqual([]);
+  });
+});
