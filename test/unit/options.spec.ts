@@ -1,0 +1,44 @@
+import { describe, expect, test } from '@jest/globals';
+import { CACHE_PAGE_DEFAULTS, resolveCachePageOptions } from '../../lib/cache-page.options.js';
+
+describe('module options', () => {
+  test('every default comes from one object', () => {
+    const resolved = resolveCachePageOptions();
+    expect(resolved.ignorePaths).toEqual(CACHE_PAGE_DEFAULTS.ignorePaths);
+    expect(resolved).toMatchObject({
+      keyPrefix: 'cache-page:',
+      ttl: 0,
+      maxEntries: 10_000,
+      maxBytes: 128 * 1024 * 1024,
+      storeTimeout: 250,
+      reclaimAfter: 7 * 24 * 60 * 60_000,
+      dependentPathsTimeout: 1_000,
+      fastPath: false,
+      reloadOnBack: false,
+      noStoreUncached: false,
+    });
+  });
+
+  test.each([
+    [{ ttl: -1 }, 'option "ttl" must be a number of milliseconds >= 0 (0 = forever) (got -1)'],
+    [{ storeTimeout: 0 }, 'option "storeTimeout" must be a number of milliseconds > 0 (got 0)'],
+    [{ ignorePaths: ['admin'] }, '"ignorePaths" entry "admin" is not valid'],
+    [{ languages: ['en', 'not a tag'] }, 'option "languages" must be language tags'],
+    [{ fastPath: 'yes' }, 'option "fastPath" must be true or false (got "yes")'],
+  ])('%j is refused with the module, the value and the fix', (options, message) => {
+    expect(() => resolveCachePageOptions(options as never)).toThrow(message);
+    expect(() => resolveCachePageOptions(options as never)).toThrow(/^CachePageModule: /);
+  });
+
+  test('a RegExp that misses the path it guards is warned about; strings and good RegExps are not', () => {
+    expect(resolveCachePageOptions({ ignorePaths: [/^\/account\//] }).warnings).toEqual([
+      expect.stringContaining('matches "/account/…" but not "/account" itself'),
+    ]);
+    expect(resolveCachePageOptions({ ignorePaths: ['/account', /^\/admin(?:\/|$)/] }).warnings).toEqual([]);
+  });
+
+  test('a global or sticky RegExp loses its flags (it would match every other request)', () => {
+    const [pattern] = resolveCachePageOptions({ ignorePaths: [/^\/x/g] }).ignorePaths as RegExp[];
+    expect(pattern!.flags).toBe('');
+  });
+});
