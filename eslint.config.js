@@ -2,7 +2,18 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'sample/dist/', 'node_modules/', 'coverage/', '**/node_modules/', 'bench/results/', 'bench/dist/', 'compat/*/dist/'] },
+  {
+    ignores: [
+      'dist/',
+      'sample/dist/',
+      'node_modules/',
+      'coverage/',
+      '**/node_modules/',
+      'bench/results/',
+      'bench/dist/',
+      'compat/*/dist/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,5 +1,3 @@
-import type { PathMappingSummary } from './store/path-mapping.js';
-
 /** Every text the module throws or logs, so they stay consistent and name the fix. */
 const MODULE = 'CachePageModule';
 
@@ -106,7 +104,15 @@ export const invalidatedAfterCommitMessage = (
 export const invalidatedAllMessage = (entity: string, trigger: string, reason: string): string =>
   `${MODULE}: ${entity} ${trigger} → every page (${reason})`;
 
-export const pathMappingMessage = ({ globalPrefix, versions, modulePrefixes }: PathMappingSummary): string =>
+export const pathMappingMessage = ({
+  globalPrefix,
+  versions,
+  modulePrefixes,
+}: {
+  readonly globalPrefix?: string;
+  readonly versions: readonly string[];
+  readonly modulePrefixes: readonly string[];
+}): string =>
   `${MODULE}: page paths are matched without ` +
   [
     globalPrefix && `the global prefix ${globalPrefix}`,

@@ -77,21 +77,23 @@ for (const adapter of ADAPTERS) {
       }, 30_000);
 
       test('Redis: a hit is one MGET of a few hundred bytes; the body is fetched once per process', async () => {
-      redis = await RedisServer.start();
-      const store = CacheModule.register({ isGlobal: true, stores: [new KeyvRedis(redis.url)] });
-      pages = await createPagesApp(adapter, { keyPrefix: 'bounds:' }, [store]);
-      await warm('/big/hit-cost?kib=20');
-      await redis.cli('CONFIG', 'RESETSTAT');
-      for (let i = 0; i < 20; i++) expect((await get('/big/hit-cost?kib=20')).headers['x-cache']).toBe('HIT');
-      const stats = await redis.cli('INFO', 'commandstats');
-      const calls = (command: string) => Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
-      expect(calls('mget')).toBe(20);
-      expect(calls('get')).toBe(0);
-      const sent = Number(/total_net_output_bytes:(\d+)/.exec(await redis.cli('INFO', 'stats'))?.[1]);
-      expect(sent / 20).toBeLessThan(2_000); // the 20 KiB body never travels
-    }, 30_000);
+        redis = await RedisServer.start();
+        const store = CacheModule.register({ isGlobal: true, stores: [new KeyvRedis(redis.url)] });
+        pages = await createPagesApp(adapter, { keyPrefix: 'bounds:' }, [store]);
+        await warm('/big/hit-cost?kib=20');
+        await redis.cli('CONFIG', 'RESETSTAT');
+        for (let i = 0; i < 20; i++)
+          expect((await get('/big/hit-cost?kib=20')).headers['x-cache']).toBe('HIT');
+        const stats = await redis.cli('INFO', 'commandstats');
+        const calls = (command: string) =>
+          Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
+        expect(calls('mget')).toBe(20);
+        expect(calls('get')).toBe(0);
+        const sent = Number(/total_net_output_bytes:(\d+)/.exec(await redis.cli('INFO', 'stats'))?.[1]);
+        expect(sent / 20).toBeLessThan(2_000); // the 20 KiB body never travels
+      }, 30_000);
 
-    test('Redis: epochs of pages never stored (a 404) expire within minutes', async () => {
+      test('Redis: epochs of pages never stored (a 404) expire within minutes', async () => {
         redis = await RedisServer.start();
         const store = CacheModule.register({ isGlobal: true, stores: [new KeyvRedis(redis.url)] });
         pages = await createPagesApp(adapter, { keyPrefix: 'bounds:' }, [store]);
