@@ -1,5 +1,13 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
-import { Controller, Get, Module, Param, VersioningType, type INestApplication } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  HostParam,
+  Module,
+  Param,
+  VersioningType,
+  type INestApplication,
+} from '@nestjs/common';
 import { RouterModule } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
@@ -41,6 +49,14 @@ class HealthController {
   }
 }
 
+@Controller({ host: ':tenant.blog.test', path: 'home' })
+class TenantHomeController {
+  @Get()
+  home(@HostParam('tenant') tenant: string) {
+    return `home of ${tenant} call ${counters.hit(`home:${tenant}`)}`;
+  }
+}
+
 @Module({ controllers: [PostsController] })
 class BlogModule {}
 
@@ -68,7 +84,7 @@ describe.each(ADAPTERS)('paths as the app serves them, on %s', (adapter: Adapter
       : [];
     const moduleRef = await Test.createTestingModule({
       imports: [CachePageModule.forRoot(), BlogModule, DocsModule, ...routes],
-      controllers: [HealthController],
+      controllers: [HealthController, TenantHomeController],
     }).compile();
     app = moduleRef.createNestApplication(
       adapter === 'express' ? new ExpressAdapter() : new FastifyAdapter(),
@@ -132,6 +148,27 @@ describe.each(ADAPTERS)('paths as the app serves them, on %s', (adapter: Adapter
     await app!.get(CachePageService).invalidate('/blog/posts/hello');
     await expectMiss('/blog/posts/hello');
     expect(logs.of('log').join('\n')).toContain('the RouterModule path (/blog)');
+  });
+
+  test("host-based routes: a page per host, every host's page invalidated with its path", async () => {
+    await start({});
+    const home = async (tenant: string) => {
+      const response = await get('/home').set('host', `${tenant}.blog.test`);
+      return { cache: response.headers['x-cache'], text: response.text };
+    };
+    const alice = await home('alice');
+    const bob = await home('bob');
+    expect([alice.text, bob.text]).toEqual([
+      expect.stringMatching(/^home of alice call \d+$/),
+      expect.stringMatching(/^home of bob call \d+$/),
+    ]);
+    expect(await home('alice')).toEqual({ cache: 'HIT', text: alice.text });
+    expect(await home('bob')).toEqual({ cache: 'HIT', text: bob.text });
+    await app!.get(CachePageService).invalidate('/home');
+    const [aliceAfter, bobAfter] = [await home('alice'), await home('bob')];
+    expect([aliceAfter.cache, bobAfter.cache]).toEqual(['MISS', 'MISS']);
+    expect([aliceAfter.text, bobAfter.text]).not.toContain(alice.text);
+    expect(bobAfter.text).not.toBe(bob.text);
   });
 
   test('an app without a prefix, versions or RouterModule says nothing about paths', async () => {

@@ -61,6 +61,24 @@ describe.each(ADAPTERS)('revalidating clients on %s', (adapter) => {
     expect(plain.text).toContain('dated call 1');
   });
 
+  test('Range: a 206 is never stored; a cached page answers a Range request in full', async () => {
+    await start();
+    const partial = await get('/ranged').set('Range', 'bytes=0-5').expect(206);
+    expect(partial.text).toBe('ranged');
+    expect(partial.headers['content-range']).toBe('bytes 0-5/64');
+    expect(partial.headers['x-cache']).toBe('MISS');
+    const calls = pages!.data.counters.of('ranged');
+    const miss = await get('/ranged').expect(200);
+    expect(miss.headers['x-cache']).toBe('MISS');
+    expect(miss.text).toHaveLength(64);
+    // RFC 9110 §14.2: a server may ignore Range; the cached page is sent whole, never a slice of it.
+    const ranged = await get('/ranged').set('Range', 'bytes=0-5').expect(200);
+    expect(ranged.headers['x-cache']).toBe('HIT');
+    expect(ranged.text).toBe(miss.text);
+    expect(ranged.headers['content-range']).toBeUndefined();
+    expect(pages!.data.counters.of('ranged') - calls).toBe(1);
+  });
+
   test('reloadOnBack: cached HTML (and the miss itself) carries the check, tagged with the page', async () => {
     await start({ reloadOnBack: true });
     const miss = await get('/article/a').expect(200);

@@ -8,9 +8,10 @@ import { compiledLibrary } from '../support/compiled-library.js';
 import { ADAPTERS, type AdapterName } from './fixtures/create-pages-app.js';
 
 /*
- * Static files (Express's useStaticAssets, @fastify/static) are not Nest route handlers: the
- * cache neither stores nor serves them, on the interceptor path and on the fast path, so a file
- * changed on disk is sent as it is now, while the app's route next to them is cached.
+ * Static files (Express's useStaticAssets, @fastify/static) and Swagger UI are not Nest route
+ * handlers: the cache neither stores nor serves them, on the interceptor path and on the fast
+ * path, so a file changed on disk is sent as it is now, while the app's route next to them is
+ * cached.
  */
 const SCRIPT = fileURLToPath(new URL('./fixtures/static-site.mjs', import.meta.url));
 
@@ -66,7 +67,7 @@ describe.each(ADAPTERS)('static files, on %s', (adapter: AdapterName) => {
   });
 
   test.each([false, true])(
-    'a file changed on disk is served as it is now (fastPath: %s)',
+    'a file changed on disk is served as it is now, Swagger UI untouched (fastPath: %s)',
     async (fastPath) => {
       site = await startSite({
         CACHE_PAGE_LIB: library,
@@ -88,6 +89,16 @@ describe.each(ADAPTERS)('static files, on %s', (adapter: AdapterName) => {
         cache: null,
         text: 'body { color: blue }',
       });
+
+      // Swagger UI and its document are served by the framework, as without the cache.
+      for (let i = 0; i < 2; i++) {
+        const ui = await get(site, '/docs');
+        expect([ui.status, ui.cache]).toEqual([200, null]);
+        expect(ui.text).toContain('swagger');
+        const json = await get(site, '/docs-json');
+        expect([json.status, json.cache]).toEqual([200, null]);
+        expect(JSON.parse(json.text).paths).toHaveProperty('/');
+      }
 
       // The route next to the files is cached as usual: its handler ran once for two requests.
       expect(await get(site, '/')).toEqual({ status: 200, cache: 'MISS', text: 'home call 1' });
