@@ -8,6 +8,7 @@ import { ADAPTERS, createPagesApp, type PagesApp } from '../http/fixtures/create
 import { CapturedLogs } from '../support/captured-logs.js';
 import { canStartRedis, RedisServer } from '../support/redis-server.js';
 import { describeWithService } from '../support/services.js';
+import { expectHit, expectMiss } from '../support/cache-assertions.js';
 
 /*
  * Every store structure is bounded: query variants and epochs are reclaimed on Redis, the memory
@@ -65,7 +66,7 @@ for (const adapter of ADAPTERS) {
         // /items/hot keeps being requested; nothing else is, so everything else expires.
         const deadline = Date.now() + 7_000;
         while (Date.now() < deadline) {
-          expect((await get('/items/hot')).headers['x-cache']).toBe('HIT');
+          expectHit(await get('/items/hot'));
           await sleep(100);
         }
         const left = (await redis.cli('KEYS', 'bounds:*')).split('\n').filter(Boolean);
@@ -82,8 +83,7 @@ for (const adapter of ADAPTERS) {
         pages = await createPagesApp(adapter, { keyPrefix: 'bounds:' }, [store]);
         await warm('/big/hit-cost?kib=20');
         await redis.cli('CONFIG', 'RESETSTAT');
-        for (let i = 0; i < 20; i++)
-          expect((await get('/big/hit-cost?kib=20')).headers['x-cache']).toBe('HIT');
+        for (let i = 0; i < 20; i++) expectHit(await get('/big/hit-cost?kib=20'));
         const stats = await redis.cli('INFO', 'commandstats');
         const calls = (command: string) =>
           Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
@@ -113,7 +113,7 @@ for (const adapter of ADAPTERS) {
         const started = Date.now();
         await pages.app.get(CachePageService).invalidate(paths);
         expect(Date.now() - started).toBeLessThan(5_000);
-        expect((await get('/items/x')).headers['x-cache']).toBe('MISS');
+        expectMiss(await get('/items/x'));
         await warm('/items/x');
         expect(logs.of('warn').join('\n')).toContain('every page is invalidated instead, with one write');
         expect(logs.of('error')).toEqual([]);
@@ -126,8 +126,8 @@ for (const adapter of ADAPTERS) {
     for (let i = 0; i < 300; i++) await get(`/big/${i}`).expect(200);
     expect(heldBodyBytes(pages)).toBeLessThanOrEqual(128 * 1024 * 1024);
     expect(heldBodyBytes(pages)).toBeGreaterThan(100 * 1024 * 1024);
-    expect((await get('/big/299')).headers['x-cache']).toBe('HIT');
-    expect((await get('/big/0')).headers['x-cache']).toBe('MISS');
+    expectHit(await get('/big/299'));
+    expectMiss(await get('/big/0'));
   }, 60_000);
 
   test(`memory store on ${adapter}: an invalidation of 100,001 paths is one pass that evicts nothing`, async () => {
@@ -139,8 +139,8 @@ for (const adapter of ADAPTERS) {
     const started = Date.now();
     await pages.app.get(CachePageService).invalidate(paths);
     expect(Date.now() - started).toBeLessThan(5_000);
-    expect((await get('/items/kept')).headers['x-cache']).toBe('HIT');
-    expect((await get('/items/p7')).headers['x-cache']).toBe('MISS');
+    expectHit(await get('/items/kept'));
+    expectMiss(await get('/items/p7'));
     expect(logs.of('error')).toEqual([]);
   }, 30_000);
 }

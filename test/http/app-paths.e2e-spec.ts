@@ -17,6 +17,7 @@ import { CachePageModule, CachePageService } from 'nestjs-cache-page';
 import { CapturedLogs } from '../support/captured-logs.js';
 import { Counters } from './fixtures/counters.js';
 import { ADAPTERS, type AdapterName } from './fixtures/create-pages-app.js';
+import { expectHit } from '../support/cache-assertions.js';
 
 /*
  * Paths as the app serves them: a path given to invalidate() (which is what the ORM subscriber
@@ -116,7 +117,7 @@ describe.each(ADAPTERS)('paths as the app serves them, on %s', (adapter: Adapter
     await warm('/api/posts/other');
     await app!.get(CachePageService).invalidate(invalidated);
     await expectMiss('/api/posts/hello');
-    expect((await get('/api/posts/other')).headers['x-cache']).toBe('HIT');
+    expectHit(await get('/api/posts/other'));
     expect(logs.of('log').join('\n')).toContain('page paths are matched without the global prefix /api');
   });
 

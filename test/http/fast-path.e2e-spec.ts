@@ -28,6 +28,7 @@ import { PageStore } from '../../lib/store/page-store.js';
 import { CapturedLogs } from '../support/captured-logs.js';
 import { Counters } from './fixtures/counters.js';
 import { ADAPTERS, type AdapterName } from './fixtures/create-pages-app.js';
+import { expectHit, expectMiss } from '../support/cache-assertions.js';
 
 /*
  * fastPath: hits answered in the HTTP server's request listener, before the framework. What
@@ -193,14 +194,14 @@ describe.each(ADAPTERS)('fast path on %s', (adapter: AdapterName) => {
       return lookup(...args);
     };
     await app!.get(CachePageService).invalidate('/open');
-    expect((await get('/open')).headers['x-cache']).toBe('MISS');
+    expectMiss(await get('/open'));
     expect(lookups).toBe(1);
   });
 
   test('an interceptor subclass that changes trackBy() keeps hits on the interceptor path, and says why', async () => {
     await start({ fastPath: true, interceptor: KeyByPathInterceptor });
     await get('/open?a=1');
-    expect((await get('/open?a=2')).headers['x-cache']).toBe('HIT');
+    expectHit(await get('/open?a=2'));
     expect(await delta('middleware', () => get('/open'))).toBe(1);
     expect(logs.of('warn').join('\n')).toContain('fastPath stays off');
   });

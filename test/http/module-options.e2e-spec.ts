@@ -12,6 +12,7 @@ import {
 } from 'nestjs-cache-page';
 import { FlakyCache } from '../support/flaky-cache.js';
 import { ADAPTERS, createPagesApp, type PagesApp } from './fixtures/create-pages-app.js';
+import { expectBypass, expectHit, expectMiss } from '../support/cache-assertions.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -27,7 +28,7 @@ describe.each(ADAPTERS)('module options on %s', (adapter) => {
     pages = await createPagesApp(adapter, { enabled: false });
     await get('/json').expect(200);
     const second = await get('/json').expect(200);
-    expect(second.headers['x-cache']).toBeUndefined();
+    expectBypass(second);
     expect(pages.data.counters.of('json')).toBe(2);
     await expect(pages.app.get(CachePageService).invalidate('/json')).resolves.toBeUndefined();
     await expect(pages.app.get(CachePageService).invalidateAll()).resolves.toBeUndefined();
@@ -36,9 +37,9 @@ describe.each(ADAPTERS)('module options on %s', (adapter) => {
   test('global: false caches only @CachePage() routes', async () => {
     pages = await createPagesApp(adapter, { global: false });
     await get('/json');
-    expect((await get('/json')).headers['x-cache']).toBeUndefined();
+    expectBypass(await get('/json'));
     await get('/short-lived');
-    expect((await get('/short-lived')).headers['x-cache']).toBe('HIT');
+    expectHit(await get('/short-lived'));
     expect(pages.data.counters.of('json')).toBe(2);
     expect(pages.data.counters.of('short-lived')).toBe(1);
   });
@@ -47,7 +48,7 @@ describe.each(ADAPTERS)('module options on %s', (adapter) => {
     pages = await createPagesApp(adapter, { cacheableStatuses: [200, 203] });
     const miss = await get('/accepted').expect(203);
     const hit = await get('/accepted').expect(203);
-    expect(hit.headers['x-cache']).toBe('HIT');
+    expectHit(hit);
     expect(hit.text).toBe(miss.text);
     expect(pages.data.counters.of('accepted')).toBe(1);
   });
@@ -55,12 +56,12 @@ describe.each(ADAPTERS)('module options on %s', (adapter) => {
   test('ignorePaths also matches the normalised path, so /ADMIN/ cannot slip past /^\\/admin\\//', async () => {
     pages = await createPagesApp(adapter, { ignorePaths: [/^\/admin\//, '/search'] });
     await get('/admin/dashboard');
-    expect((await get('/admin/dashboard')).headers['x-cache']).toBeUndefined();
+    expectBypass(await get('/admin/dashboard'));
     const upper = await get('/ADMIN/dashboard');
     if (upper.status === 200) expect((await get('/ADMIN/dashboard')).headers['x-cache']).toBeUndefined();
     await get('/search?q=1');
-    expect((await get('/search?q=1')).headers['x-cache']).toBeUndefined();
-    expect((await get('/json')).headers['x-cache']).toBe('MISS');
+    expectBypass(await get('/search?q=1'));
+    expectMiss(await get('/json'));
   });
 
   test('ttl 0 keeps pages forever even when the store has a default TTL', async () => {
@@ -68,16 +69,16 @@ describe.each(ADAPTERS)('module options on %s', (adapter) => {
     pages = await createPagesApp(adapter, { cache });
     await get('/json');
     await sleep(100);
-    expect((await get('/json')).headers['x-cache']).toBe('HIT');
+    expectHit(await get('/json'));
     expect(pages.data.counters.of('json')).toBe(1);
   });
 
   test('a module ttl expires pages', async () => {
     pages = await createPagesApp(adapter, { ttl: 40 });
     await get('/json');
-    expect((await get('/json')).headers['x-cache']).toBe('HIT');
+    expectHit(await get('/json'));
     await sleep(100);
-    expect((await get('/json')).headers['x-cache']).toBe('MISS');
+    expectMiss(await get('/json'));
   });
 
   test('invalidateAll() renews one epoch and never calls clear() on the store', async () => {
@@ -86,16 +87,16 @@ describe.each(ADAPTERS)('module options on %s', (adapter) => {
     await get('/json');
     await get('/text');
     await pages.app.get(CachePageService).invalidateAll();
-    expect((await get('/json')).headers['x-cache']).toBe('MISS');
-    expect((await get('/text')).headers['x-cache']).toBe('MISS');
+    expectMiss(await get('/json'));
+    expectMiss(await get('/text'));
     expect(flaky.clearCalls).toBe(0);
   });
 
   test('the built-in memory store is bounded by maxEntries', async () => {
     pages = await createPagesApp(adapter, { maxEntries: 20 });
     for (let i = 0; i < 60; i++) await get(`/items/bounded-${i}`);
-    expect((await get('/items/bounded-0')).headers['x-cache']).toBe('MISS');
-    expect((await get('/items/bounded-59')).headers['x-cache']).toBe('HIT');
+    expectMiss(await get('/items/bounded-0'));
+    expectHit(await get('/items/bounded-59'));
   });
 });
 
@@ -172,8 +173,8 @@ describe('a custom interceptor subclass', () => {
     const pages = await createPagesApp('express', { interceptor: TrackingParamsIgnored });
     const get = (path: string) => request(pages.server).get(path);
     await get('/search?q=a');
-    expect((await get('/search?q=a&utm_source=mail')).headers['x-cache']).toBe('HIT');
-    expect((await get('/search?q=a').set('x-preview', '1')).headers['x-cache']).toBeUndefined();
+    expectHit(await get('/search?q=a&utm_source=mail'));
+    expectBypass(await get('/search?q=a').set('x-preview', '1'));
     expect(pages.data.counters.of('search')).toBe(2);
     await pages.app.close();
   });
@@ -185,10 +186,10 @@ describe.each(ADAPTERS)('default ignorePaths on %s', (adapter) => {
     const get = (path: string) => request(pages.server).get(path);
     for (const path of ['/admin', '/admin/dashboard']) {
       await get(path);
-      expect((await get(path)).headers['x-cache']).toBeUndefined();
+      expectBypass(await get(path));
     }
     await get('/items/administrator');
-    expect((await get('/items/administrator')).headers['x-cache']).toBe('HIT');
+    expectHit(await get('/items/administrator'));
     await pages.app.close();
   });
 });
@@ -212,8 +213,8 @@ describe('the interceptor bound twice', () => {
     await app.listen(0, '127.0.0.1');
     const first = await request(app.getHttpServer()).get('/twice').expect(200);
     const second = await request(app.getHttpServer()).get('/twice').expect(200);
-    expect(first.headers['x-cache']).toBe('MISS');
-    expect(second.headers['x-cache']).toBe('HIT');
+    expectMiss(first);
+    expectHit(second);
     expect(second.text).toBe('twice call 1');
     await app.close();
   });

@@ -5,6 +5,7 @@ import { describeWithService, isReachable, REDIS_URL } from '../support/services
 import { ALL_STORES, uniquePrefix, type StoreSetup } from '../support/stores.js';
 import { Gate } from './fixtures/counters.js';
 import { ADAPTERS, createPagesApp, templateRenders, type PagesApp } from './fixtures/create-pages-app.js';
+import { expectBypass, expectHit, expectMiss, expectNoHit } from '../support/cache-assertions.js';
 
 const redisReachable = await isReachable(REDIS_URL);
 
@@ -51,8 +52,8 @@ for (const { store, fastPath } of RUNS) {
       test('the second GET of a JSON route is a HIT with identical status, type and body', async () => {
         const miss = await get('/json').expect(200);
         const hit = await get('/json').expect(200);
-        expect(miss.headers['x-cache']).toBe('MISS');
-        expect(hit.headers['x-cache']).toBe('HIT');
+        expectMiss(miss);
+        expectHit(hit);
         expect(hit.headers['content-type']).toBe(miss.headers['content-type']);
         expect(hit.text).toBe(miss.text);
         expect(calls('json')).toBe(1);
@@ -61,7 +62,7 @@ for (const { store, fastPath } of RUNS) {
       test('text routes keep their @Header content type on a hit', async () => {
         const miss = await get('/text').expect(200);
         const hit = await get('/text').expect(200);
-        expect(hit.headers['x-cache']).toBe('HIT');
+        expectHit(hit);
         expect(hit.headers['content-type']).toBe('text/plain; charset=utf-8');
         expect(hit.text).toBe(miss.text);
         expect(calls('text')).toBe(1);
@@ -71,7 +72,7 @@ for (const { store, fastPath } of RUNS) {
         const rendersBefore = templateRenders.of('page');
         const miss = await get('/html').expect(200);
         const hit = await get('/html').expect(200);
-        expect(hit.headers['x-cache']).toBe('HIT');
+        expectHit(hit);
         expect(hit.headers['content-type']).toMatch(/^text\/html/);
         expect(hit.text).toBe(miss.text);
         expect(hit.text).toContain('<h1>html call 1</h1>');
@@ -82,7 +83,7 @@ for (const { store, fastPath } of RUNS) {
       test('@Res({ passthrough: true }) routes are cached with the headers the handler set', async () => {
         const miss = await get('/passthrough').expect(200);
         const hit = await get('/passthrough').expect(200);
-        expect(hit.headers['x-cache']).toBe('HIT');
+        expectHit(hit);
         expect(hit.headers['x-page-kind']).toBe('passthrough');
         expect(hit.text).toBe(miss.text);
         expect(calls('passthrough')).toBe(1);
@@ -91,7 +92,7 @@ for (const { store, fastPath } of RUNS) {
       test('@Res() routes are cached and replayed without the handler', async () => {
         const miss = await get('/manual').expect(200);
         const hit = await get('/manual').expect(200);
-        expect(hit.headers['x-cache']).toBe('HIT');
+        expectHit(hit);
         expect(hit.headers['content-type']).toMatch(/^text\/html/);
         expect(hit.text).toBe(miss.text);
         expect(calls('manual')).toBe(1);
@@ -100,7 +101,7 @@ for (const { store, fastPath } of RUNS) {
       test('HEAD is answered from the GET entry, without a body and without the handler', async () => {
         await get('/text').expect(200);
         const head = await request(pages.server).head('/text').expect(200);
-        expect(head.headers['x-cache']).toBe('HIT');
+        expectHit(head);
         expect(head.headers['content-type']).toBe('text/plain; charset=utf-8');
         expect(head.text ?? '').toBe('');
         expect(calls('text')).toBe(1);
@@ -109,7 +110,7 @@ for (const { store, fastPath } of RUNS) {
       test('HEAD on an uncached page runs the handler and stores nothing', async () => {
         await request(pages.server).head('/items/head-first').expect(200);
         const get1 = await get('/items/head-first').expect(200);
-        expect(get1.headers['x-cache']).toBe('MISS');
+        expectMiss(get1);
       });
 
       test('a hit carries an ETag and answers a matching If-None-Match with 304', async () => {
@@ -135,7 +136,7 @@ for (const { store, fastPath } of RUNS) {
       ])('never cached: %s', async (_case, path, route) => {
         const first = await get(path);
         const second = await get(path);
-        expect(second.headers['x-cache']).not.toBe('HIT');
+        expectNoHit(second);
         expect(second.status).toBe(first.status);
         expect(calls(route)).toBe(2);
       });
@@ -143,7 +144,7 @@ for (const { store, fastPath } of RUNS) {
       test('never cached: SSE streams', async () => {
         await get('/events').expect(200);
         const second = await get('/events').expect(200);
-        expect(second.headers['x-cache']).toBeUndefined();
+        expectBypass(second);
         expect(second.text).toContain('data:');
         expect(calls('events')).toBe(2);
       });
@@ -151,25 +152,25 @@ for (const { store, fastPath } of RUNS) {
       test('never cached: non-GET methods', async () => {
         await request(pages.server).post('/json').expect(201);
         const second = await request(pages.server).post('/json').expect(201);
-        expect(second.headers['x-cache']).toBeUndefined();
+        expectBypass(second);
         expect(calls('post')).toBe(2);
       });
 
       test('never served or stored: requests with Authorization', async () => {
         const before = calls('json');
         const withAuth = await get('/json').set('Authorization', 'Bearer x').expect(200);
-        expect(withAuth.headers['x-cache']).toBeUndefined();
+        expectBypass(withAuth);
         expect(calls('json')).toBe(before + 1);
         await get('/items/auth').set('Authorization', 'Bearer x').expect(200);
-        expect((await get('/items/auth')).headers['x-cache']).toBe('MISS');
+        expectMiss(await get('/items/auth'));
       });
 
       test('never served or stored: requests carrying a bypass cookie', async () => {
         await get('/items/cookie').expect(200);
         const withSession = await get('/items/cookie').set('Cookie', 'theme=dark; sid=42').expect(200);
-        expect(withSession.headers['x-cache']).toBeUndefined();
+        expectBypass(withSession);
         const otherCookie = await get('/items/cookie').set('Cookie', 'theme=dark').expect(200);
-        expect(otherCookie.headers['x-cache']).toBe('HIT');
+        expectHit(otherCookie);
       });
 
       test('query variants are cached apart, keyed by sorted query, and invalidated with their path', async () => {
@@ -177,16 +178,16 @@ for (const { store, fastPath } of RUNS) {
         const b = await get('/search?q=b').expect(200);
         expect(a.text).not.toBe(b.text);
         const reordered = await get('/search?page=1&q=a').expect(200);
-        expect(reordered.headers['x-cache']).toBe('HIT');
+        expectHit(reordered);
         expect(reordered.text).toBe(a.text);
-        expect((await get('/search?q=b')).headers['x-cache']).toBe('HIT');
+        expectHit(await get('/search?q=b'));
 
         pages.data.value = 'v-search';
         await cachePage.invalidate('/search');
         const freshA = await get('/search?page=1&q=a').expect(200);
         const freshB = await get('/search?q=b').expect(200);
-        expect(freshA.headers['x-cache']).toBe('MISS');
-        expect(freshB.headers['x-cache']).toBe('MISS');
+        expectMiss(freshA);
+        expectMiss(freshB);
         expect(freshA.text).toContain('value v-search');
         pages.data.value = 'v1';
       });
@@ -203,7 +204,7 @@ for (const { store, fastPath } of RUNS) {
         for (const url of aliases) {
           const first = await get(url);
           if (first.status !== 200) continue; // this adapter does not route the alias: nothing cached
-          expect((await get(url)).headers['x-cache']).toBe('HIT');
+          expectHit(await get(url));
           served.push(url);
         }
         expect(served.length).toBeGreaterThanOrEqual(2);
@@ -220,10 +221,10 @@ for (const { store, fastPath } of RUNS) {
         const longUrl = `/items/long-url?q=${'y'.repeat(6_000)}`;
         const miss = await get(longUrl).expect(200);
         const hit = await get(longUrl).expect(200);
-        expect(miss.headers['x-cache']).toBe('MISS');
-        expect(hit.headers['x-cache']).toBe('HIT');
+        expectMiss(miss);
+        expectHit(hit);
         await cachePage.invalidate('/items/long-url');
-        expect((await get(longUrl)).headers['x-cache']).toBe('MISS');
+        expectMiss(await get(longUrl));
       });
 
       test('invalidate() makes the next request a MISS with fresh content; others stay HIT', async () => {
@@ -233,9 +234,9 @@ for (const { store, fastPath } of RUNS) {
         await cachePage.invalidate(['/items/one']);
         const one = await get('/items/one');
         const two = await get('/items/two');
-        expect(one.headers['x-cache']).toBe('MISS');
+        expectMiss(one);
         expect(one.text).toContain('value v2');
-        expect(two.headers['x-cache']).toBe('HIT');
+        expectHit(two);
         expect(two.text).toContain('value v1');
         pages.data.value = 'v1';
       });
@@ -243,11 +244,11 @@ for (const { store, fastPath } of RUNS) {
       test('invalidateAll() makes every page a MISS', async () => {
         await get('/items/all-1');
         await get('/text');
-        expect((await get('/items/all-1')).headers['x-cache']).toBe('HIT');
+        expectHit(await get('/items/all-1'));
         await cachePage.invalidateAll();
-        expect((await get('/items/all-1')).headers['x-cache']).toBe('MISS');
-        expect((await get('/text')).headers['x-cache']).toBe('MISS');
-        expect((await get('/items/all-1')).headers['x-cache']).toBe('HIT');
+        expectMiss(await get('/items/all-1'));
+        expectMiss(await get('/text'));
+        expectHit(await get('/items/all-1'));
       });
 
       test('a render that began before an invalidation is never served after it', async () => {
@@ -265,10 +266,10 @@ for (const { store, fastPath } of RUNS) {
 
         pages.data.gate = undefined;
         const next = await get('/slow');
-        expect(next.headers['x-cache']).toBe('MISS');
+        expectMiss(next);
         expect(next.text).toContain('value new');
         const after = await get('/slow');
-        expect(after.headers['x-cache']).toBe('HIT');
+        expectHit(after);
         expect(after.text).toBe(next.text);
         pages.data.value = 'v1';
       });
@@ -309,9 +310,9 @@ for (const { store, fastPath } of RUNS) {
 
       test('a per-route ttl expires the page; the module default keeps pages forever', async () => {
         await get('/short-lived');
-        expect((await get('/short-lived')).headers['x-cache']).toBe('HIT');
+        expectHit(await get('/short-lived'));
         await sleep(120);
-        expect((await get('/short-lived')).headers['x-cache']).toBe('MISS');
+        expectMiss(await get('/short-lived'));
         expect(calls('short-lived')).toBe(2);
       });
     });

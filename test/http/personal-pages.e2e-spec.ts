@@ -3,6 +3,7 @@ import request from 'supertest';
 import { CapturedLogs } from '../support/captured-logs.js';
 import { ADAPTERS } from './fixtures/create-pages-app.js';
 import { createVisitorApp, type VisitorApp, type VisitorAppSetup } from './fixtures/visitor-app.js';
+import { expectBypass, expectHit, expectMiss, expectNoHit } from '../support/cache-assertions.js';
 
 /*
  * Never someone else's page, never the wrong page, with default options, behind the middleware
@@ -43,13 +44,13 @@ describe.each(RUNS)('personal pages on $adapter (fast path: $fastPath)', ({ adap
     const anonymous = await get('/me').expect(200);
     expect(anonymous.text).toContain('me:anonymous');
     const again = await get('/me').expect(200);
-    expect(again.headers['x-cache']).toBe('HIT');
+    expectHit(again);
     expect(again.text).toBe(anonymous.text);
 
     const bob = await loggedIn('bob');
     expect((await bob.get('/me')).text).toContain('me:bob');
     expect((await alice.get('/me')).text).toContain('me:alice');
-    expect((await alice.get('/me')).headers['x-cache']).not.toBe('HIT');
+    expectNoHit(await alice.get('/me'));
   });
 
   test('a page showing the user (passport) is never shared between visitors', async () => {
@@ -60,7 +61,7 @@ describe.each(RUNS)('personal pages on $adapter (fast path: $fastPath)', ({ adap
     expect((await alice.get('/user')).text).toContain('user:alice');
     expect((await alice.get('/user')).text).toContain('user:alice');
     expect((await get('/user')).text).toContain('user:nobody');
-    expect((await get('/user')).headers['x-cache']).toBe('HIT');
+    expectHit(await get('/user'));
     expect((await alice.get('/user')).text).toContain('user:alice');
   });
 
@@ -82,7 +83,7 @@ describe.each(RUNS)('personal pages on $adapter (fast path: $fastPath)', ({ adap
     const first = await get('/shared').expect(200);
     expect(first.headers['set-cookie']).toBeDefined();
     const second = await get('/shared').expect(200);
-    expect(second.headers['x-cache']).not.toBe('HIT');
+    expectNoHit(second);
     expect(calls('shared')).toBe(2);
   });
 
@@ -95,8 +96,8 @@ describe.each(RUNS)('personal pages on $adapter (fast path: $fastPath)', ({ adap
     expect((await hello()).text).toContain('hello stranger');
     const aliceAgain = await hello('name=alice; _ga=GA1.2.3');
     expect(aliceAgain.text).toContain('hello alice');
-    expect(aliceAgain.headers['x-cache']).toBe('HIT');
-    expect((await hello()).headers['x-cache']).toBe('HIT');
+    expectHit(aliceAgain);
+    expectHit(await hello());
   });
 
   test('a page personalised by an X-Api-Key header is never stored for a key, and keyless visitors share theirs', async () => {
@@ -104,10 +105,10 @@ describe.each(RUNS)('personal pages on $adapter (fast path: $fastPath)', ({ adap
     expect((await get('/api-key').set('X-Api-Key', 'secret-1')).text).toContain('key secret-1');
     const other = await get('/api-key').set('X-Api-Key', 'secret-2');
     expect(other.text).toContain('key secret-2');
-    expect(other.headers['x-cache']).not.toBe('HIT');
+    expectNoHit(other);
     expect((await get('/api-key')).text).toContain('key none');
     const keyless = await get('/api-key');
-    expect(keyless.headers['x-cache']).toBe('HIT');
+    expectHit(keyless);
     expect(keyless.text).toContain('key none');
     expect((await get('/api-key').set('X-Api-Key', 'secret-1')).text).toContain('key secret-1');
   });
@@ -118,8 +119,8 @@ describe.each(RUNS)('personal pages on $adapter (fast path: $fastPath)', ({ adap
     const alice = await loggedIn('alice');
     const withAnalytics = await get('/shared').set('Cookie', '_ga=GA1.2.345; _gid=GA1.2.678');
     const withSession = await alice.get('/shared');
-    expect(withAnalytics.headers['x-cache']).toBe('HIT');
-    expect(withSession.headers['x-cache']).toBe('HIT');
+    expectHit(withAnalytics);
+    expectHit(withSession);
     expect(calls('shared')).toBe(1);
   });
 
@@ -130,10 +131,10 @@ describe.each(RUNS)('personal pages on $adapter (fast path: $fastPath)', ({ adap
     expect((await lang('en-US,en;q=0.9')).text).toContain('Hello');
     const swiss = await lang('de-CH,de;q=0.8');
     expect(swiss.text).toContain('Hallo');
-    expect(swiss.headers['x-cache']).toBe('HIT');
+    expectHit(swiss);
     const british = await lang('en-GB');
     expect(british.text).toContain('Hello');
-    expect(british.headers['x-cache']).toBe('HIT');
+    expectHit(british);
     expect(british.headers.vary).toMatch(/Accept-Language/i);
     expect(calls('lang')).toBe(2);
   });
@@ -144,7 +145,7 @@ describe.each(RUNS)('personal pages on $adapter (fast path: $fastPath)', ({ adap
     expect((await get('/read-lang').set('Accept-Language', 'en')).text).toContain('Hello');
     const german = await get('/read-lang').set('Accept-Language', 'de-AT');
     expect(german.text).toContain('Hallo');
-    expect(german.headers['x-cache']).toBe('HIT');
+    expectHit(german);
     expect(german.headers.vary).toMatch(/Accept-Language/i);
   });
 
@@ -153,9 +154,9 @@ describe.each(RUNS)('personal pages on $adapter (fast path: $fastPath)', ({ adap
     const tags = Array.from({ length: 34 }, (_, i) => `x-${String.fromCharCode(97 + (i % 26))}${i}`);
     for (const tag of tags) await get('/read-lang').set('Accept-Language', tag);
     const stored = await get('/read-lang').set('Accept-Language', tags[31]);
-    expect(stored.headers['x-cache']).toBe('HIT');
+    expectHit(stored);
     const beyond = await get('/read-lang').set('Accept-Language', tags[33]);
-    expect(beyond.headers['x-cache']).toBe('MISS');
+    expectMiss(beyond);
   });
 
   test('Vary: Accept is honoured: a browser never gets the JSON, an API client never the HTML', async () => {
@@ -166,24 +167,24 @@ describe.each(RUNS)('personal pages on $adapter (fast path: $fastPath)', ({ adap
     );
     const browser = await get('/negotiated').set('Accept', html);
     expect(browser.headers['content-type']).toMatch(/html/);
-    expect((await get('/negotiated').set('Accept', html)).headers['x-cache']).toBe('HIT');
+    expectHit(await get('/negotiated').set('Accept', html));
     const api = await get('/negotiated').set('Accept', 'application/json');
     expect(api.headers['content-type']).toMatch(/json/);
-    expect(api.headers['x-cache']).toBe('HIT');
+    expectHit(api);
   });
 
   test('Vary: Cookie is honoured: a visitor without the theme cookie never gets the dark variant', async () => {
     await start();
     expect((await get('/themed').set('Cookie', 'theme=dark')).text).toContain('dark');
     expect((await get('/themed')).text).toContain('light');
-    expect((await get('/themed')).headers['x-cache']).toBe('HIT');
+    expectHit(await get('/themed'));
     expect((await get('/themed').set('Cookie', 'theme=dark')).text).toContain('dark');
   });
 
   test('Vary: * is never stored', async () => {
     await start();
     await get('/vary-star');
-    expect((await get('/vary-star')).headers['x-cache']).not.toBe('HIT');
+    expectNoHit(await get('/vary-star'));
     expect(calls('vary-star')).toBe(2);
   });
 
@@ -197,25 +198,25 @@ describe.each(RUNS)('personal pages on $adapter (fast path: $fastPath)', ({ adap
     expect(forged.text).toContain('evil.example');
     const normal = await get('/links');
     expect(normal.text).not.toContain('evil.example');
-    expect((await get('/links')).headers['x-cache']).toBe('HIT');
+    expectHit(await get('/links'));
   });
 
   test('a GET with a body is neither served from the cache nor stored', async () => {
     await start();
     const withBody = await get('/body-echo').set('Content-Type', 'application/json').send('{"secret":1}');
-    expect(withBody.headers['x-cache']).toBeUndefined();
+    expectBypass(withBody);
     const plain = await get('/body-echo');
     expect(plain.text).not.toContain('secret');
-    expect(plain.headers['x-cache']).toBe('MISS');
+    expectMiss(plain);
   });
 
   test('compression: pages are stored once and every client gets the encoding it accepts', async () => {
     await start();
     const browser = 'gzip, deflate, br';
     const miss = await get('/shared').set('Accept-Encoding', browser).expect(200);
-    expect(miss.headers['x-cache']).toBe('MISS');
+    expectMiss(miss);
     const brotli = await get('/shared').set('Accept-Encoding', browser).expect(200);
-    expect(brotli.headers['x-cache']).toBe('HIT');
+    expectHit(brotli);
     expect(brotli.headers['content-encoding']).toBe('br');
     expect(brotli.text).toBe(miss.text);
     const gzip = await get('/shared').set('Accept-Encoding', 'gzip');
@@ -232,7 +233,7 @@ describe.each(RUNS)('personal pages on $adapter (fast path: $fastPath)', ({ adap
     await start();
     await get('/shared').set('Origin', 'https://a.example');
     const hit = await get('/shared').set('Origin', 'https://b.example');
-    expect(hit.headers['x-cache']).toBe('HIT');
+    expectHit(hit);
     expect(hit.headers['x-content-type-options']).toBe('nosniff');
     expect(hit.headers['access-control-allow-origin']).toBe('*');
   });
@@ -245,7 +246,7 @@ describe.each(RUNS)('personal pages on $adapter (fast path: $fastPath)', ({ adap
       expect({ path, cache: second.headers['x-cache'] }).toEqual({ path, cache: undefined });
     }
     await get('/accounts');
-    expect((await get('/accounts')).headers['x-cache']).toBe('HIT');
+    expectHit(await get('/accounts'));
   });
 
   test('a RegExp that leaves the path itself cached is warned about at startup', async () => {
@@ -261,6 +262,6 @@ describe.each(RUNS)('personal pages on $adapter (fast path: $fastPath)', ({ adap
     expect((await get('/query?a=1&a=2')).text).toContain('a=1&a=2');
     expect((await get('/query?a=2&a=1')).text).toContain('a=2&a=1');
     expect((await get('/query?a=2&a=1')).text).toContain('a=2&a=1');
-    expect((await get('/query?a=1&a=2')).headers['x-cache']).toBe('HIT');
+    expectHit(await get('/query?a=1&a=2'));
   });
 });
