@@ -13,13 +13,8 @@ import { CACHE_STATUS_HEADER } from '../cache-page.constants.js';
 import { RESOLVED_CACHE_PAGE_OPTIONS } from '../cache-page.internal-constants.js';
 import type { ResolvedCachePageOptions } from '../cache-page.options.js';
 import { newPageEntry } from '../store/page-entry.js';
-import {
-  PageStore,
-  variesAsRequested,
-  type CachedPage,
-  type PageLookup,
-  type RequestInputs,
-} from '../store/page-store.js';
+import { PageStore, type CachedPage, type PageLookup } from '../store/page-store.js';
+import { variesAsRequested, type RequestInputs } from '../store/page-variants.js';
 import { thenMaybe } from '../utils/maybe-promise.js';
 import { isHtml, withBackForwardCheck } from './back-forward-script.js';
 import { negotiateEncoding } from './content-encoding.js';

@@ -1,5 +1,5 @@
 import type { VariedInput } from '../store/page-entry.js';
-import type { RequestInputs } from '../store/page-store.js';
+import type { RequestInputs } from '../store/page-variants.js';
 import type { ObservedReads } from './render-observation.js';
 
 /** How a rendered page varies, and whether this render may be stored at all. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { RequestInputs } from '../store/page-store.js';
+import type { RequestInputs } from '../store/page-variants.js';
 
 /** Values longer than this are keyed by a digest, so one header cannot blow up a key. */
 const MAX_VALUE_LENGTH = 200;

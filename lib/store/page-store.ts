@@ -9,7 +9,7 @@ import {
   storeCallFailedMessage,
   storeRestoredMessage,
 } from '../cache-page.messages.js';
-import { isPromise, thenMaybe, type MaybePromise } from '../utils/maybe-promise.js';
+import { thenMaybe, type MaybePromise } from '../utils/maybe-promise.js';
 import { ThrottledLogger } from '../utils/throttled-logger.js';
 import { GuardedBackend } from './backends/guarded-backend.js';
 import type { BackendWrite, PageBackend } from './backends/page-backend.js';
@@ -31,9 +31,11 @@ import {
   type VaryManifest,
 } from './page-entry.js';
 import { bodyKey, globalEpochKey, invalidationEpochKeys, variantKey, type PageKey } from './page-key.js';
+import { PageVariants, variesAsRequested, type RequestInputs } from './page-variants.js';
 import type { PathMapping } from './path-mapping.js';
 import { PendingInvalidations } from './pending-invalidations.js';
-import { StoreGuard, StoreUnavailableError } from './store-guard.js';
+import { attemptStoreCall, type StoreOperation } from './store-call.js';
+import { StoreGuard } from './store-guard.js';
 import { StoreServerWatch } from './store-server-watch.js';
 
 /** Settings of the store that do not change after startup. */
@@ -47,12 +49,6 @@ export interface PageStoreSettings {
   readonly maxBodyBytes: number;
   /** The app's path mapping (global prefix, versions), applied to invalidated paths. */
   readonly paths: PathMapping;
-}
-
-/** What the request side reads from its request for the inputs a page may vary on. */
-export interface RequestInputs {
-  /** The normalised value of one input (a header name, `cookie`, or `cookie:<name>`). */
-  valueOf(input: string): string;
 }
 
 /** A page that may be served: its entry and its body. */
@@ -90,10 +86,6 @@ const RECOVERY_GRACE_MS = 2 * PROBE_INTERVAL_MS;
 const PROVISIONAL_EPOCH_MS = 5 * 60_000;
 /** Beyond this many epoch keys, an invalidation of a shared store renews the global epoch instead. */
 export const MAX_INVALIDATION_KEYS = 1_000;
-/** Pages whose `Vary` inputs this process remembers. */
-const MAX_REMEMBERED_VARY = 10_000;
-/** Variants of one page this process stores; further ones are served but not stored. */
-export const MAX_VARIANTS_PER_PAGE = 32;
 
 /**
  * Pages and epochs over a backend (the memory LRU, Redis, or any cache-manager `Cache`). Knows
@@ -111,8 +103,7 @@ export class PageStore {
   private readonly pending: PendingInvalidations;
   private readonly bodies: BodyTier;
   private readonly leases = new LeaseBook();
-  private readonly varyOf = new Map<string, readonly string[]>();
-  private readonly variantsOf = new Map<string, Set<string>>();
+  private readonly variants = new PageVariants();
   private readonly refreshing = new Set<string>();
   private readonly serverWatch: StoreServerWatch | undefined;
   private readonly guard: StoreGuard | undefined;
@@ -204,8 +195,8 @@ export class PageStore {
    */
   lookup(key: PageKey, inputs: RequestInputs): MaybePromise<PageLookup | undefined> {
     if (!this.servable(key.epoch)) return undefined;
-    const vary = this.varyOf.get(key.entry);
-    const storageKey = vary ? variantKey(key.entry, joinInputs(vary, inputs)) : key.entry;
+    const vary = this.variants.knownInputs(key.entry);
+    const storageKey = vary ? this.variants.keyFor(key.entry, vary, inputs) : key.entry;
     return this.attempt('read a page', () =>
       thenMaybe(this.backend.read([storageKey, key.epoch, this.globalKey]), (values) =>
         this.interpret(key, inputs, storageKey, vary, values),
@@ -250,7 +241,7 @@ export class PageStore {
     const varyInputs = varied.map(([input]) => input);
     const storageKey =
       varied.length > 0 ? variantKey(key.entry, varied.map(([, value]) => value).join('\n')) : key.entry;
-    if (varied.length > 0 && !this.admitVariant(key.entry, storageKey)) return;
+    if (varied.length > 0 && !this.variants.admit(key.entry, storageKey)) return;
     const ttl = this.storageTtl(entry.l);
     const writes: BackendWrite[] = [{ key: storageKey, value: entry, ttl }];
     if (varied.length > 0) {
@@ -262,7 +253,7 @@ export class PageStore {
       writes.push({ key: bodyKey(this.settings.keyPrefix, body.digest), value, ttl: this.storageTtl(0) });
     }
     this.bodies.set(body);
-    this.remember(key.entry, varyInputs);
+    this.variants.remember(key.entry, varyInputs);
     await this.attempt('store a page', async () => {
       await this.backend.write(writes);
       if (this.backend.extendsTtl) {
@@ -353,8 +344,8 @@ export class PageStore {
     if (epochs.some((epoch) => epoch !== undefined && isLeasedEpoch(epoch)))
       return this.heal(key, storageKey, vary);
     if (storageKey === key.entry && isVaryManifest(stored)) {
-      this.remember(key.entry, stored.vary);
-      const variant = variantKey(key.entry, joinInputs(stored.vary, inputs));
+      this.variants.remember(key.entry, stored.vary);
+      const variant = this.variants.keyFor(key.entry, stored.vary, inputs);
       return thenMaybe(this.backend.read([variant]), ([value]) =>
         this.interpret(key, inputs, variant, stored.vary, [value, pathEpoch, globalEpoch]),
       );
@@ -463,72 +454,15 @@ export class PageStore {
     void this.attempt('drop an entry', () => this.backend.remove([key]));
   }
 
-  /** Whether one more variant of a page may be stored: at most MAX_VARIANTS_PER_PAGE per page and process. */
-  private admitVariant(entryKey: string, storageKey: string): boolean {
-    let variants = this.variantsOf.get(entryKey);
-    if (!variants) {
-      if (this.variantsOf.size >= MAX_REMEMBERED_VARY) this.variantsOf.clear();
-      this.variantsOf.set(entryKey, (variants = new Set()));
-    }
-    if (variants.has(storageKey)) return true;
-    if (variants.size >= MAX_VARIANTS_PER_PAGE) return false;
-    variants.add(storageKey);
-    return true;
-  }
-
-  private remember(entryKey: string, inputs: readonly string[]): void {
-    if (inputs.length === 0) {
-      this.varyOf.delete(entryKey);
-      return;
-    }
-    if (this.varyOf.size >= MAX_REMEMBERED_VARY) this.varyOf.clear();
-    this.varyOf.set(entryKey, inputs);
-  }
-
   private storageTtl(routeTtl: number): number {
     if (routeTtl > 0) return routeTtl;
     return this.shared ? this.settings.reclaimAfterMs : 0;
   }
 
-  /** Runs one store operation; a failure is logged (throttled, with what it cost) and gives `undefined`. */
-  private attempt<T>(operation: Operation, call: () => MaybePromise<T>): MaybePromise<T | undefined> {
-    const failed = (error: unknown): undefined => {
-      // While the circuit is open, the line that said so covers every call it refuses.
-      if (error instanceof StoreUnavailableError && this.guard?.available === false) return undefined;
-      const consequence = CONSEQUENCES[operation];
-      this.log.error(
-        `store:${operation}`,
-        (suppressed) => storeCallFailedMessage(operation, consequence, suppressed),
-        error,
-      );
-      return undefined;
-    };
-    try {
-      const result = call();
-      return isPromise(result) ? result.catch(failed) : result;
-    } catch (error) {
-      return failed(error);
-    }
+  /** Runs one store call; a failure is logged (throttled, with what it cost) and gives `undefined`. */
+  private attempt<T>(operation: StoreOperation, call: () => MaybePromise<T>): MaybePromise<T | undefined> {
+    return attemptStoreCall(this.log, this.guard, operation, call);
   }
 }
 
-/** What a failed store call costs, for its log line. */
-const CONSEQUENCES = {
-  'read a page': 'the request was served uncached',
-  'write an epoch': 'the page was served but not stored',
-  'store a page': 'the page was served but not stored',
-  'refresh a page': 'it expires on schedule and is rendered again then',
-  'invalidate pages': 'the invalidation is held and retried',
-  'drop an entry': 'it is ignored until it expires',
-} as const;
-type Operation = keyof typeof CONSEQUENCES;
-
 const asEpoch = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
-
-const joinInputs = (inputs: readonly string[], request: RequestInputs): string =>
-  inputs.map((input) => request.valueOf(input)).join('\n');
-
-/** A variant is served only to requests whose inputs normalise to what it was rendered for. */
-export function variesAsRequested(entry: PageEntry, inputs: RequestInputs): boolean {
-  return entry.y === undefined || entry.y.every(([input, value]) => inputs.valueOf(input) === value);
-}

@@ -7,12 +7,8 @@ import { digestOf } from '../../../lib/store/page-body.js';
 import { newPageEntry, type VariedInput } from '../../../lib/store/page-entry.js';
 import { canonicalQuery, pageKey, type PageKey } from '../../../lib/store/page-key.js';
 import { requestPagePath } from '../../../lib/store/page-path.js';
-import {
-  MAX_VARIANTS_PER_PAGE,
-  PageStore,
-  type CachedPage,
-  type RequestInputs,
-} from '../../../lib/store/page-store.js';
+import { PageStore, type CachedPage } from '../../../lib/store/page-store.js';
+import { MAX_VARIANTS_PER_PAGE, type RequestInputs } from '../../../lib/store/page-variants.js';
 import { PathMapping } from '../../../lib/store/path-mapping.js';
 import { FlakyCache } from '../../support/flaky-cache.js';
 

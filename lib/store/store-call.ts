@@ -1,0 +1,45 @@
+import { storeCallFailedMessage } from '../cache-page.messages.js';
+import { isPromise, type MaybePromise } from '../utils/maybe-promise.js';
+import type { ThrottledLogger } from '../utils/throttled-logger.js';
+import { StoreUnavailableError, type StoreGuard } from './store-guard.js';
+
+/** What a failed store call costs, for its log line. */
+const CONSEQUENCES = {
+  'read a page': 'the request was served uncached',
+  'write an epoch': 'the page was served but not stored',
+  'store a page': 'the page was served but not stored',
+  'refresh a page': 'it expires on schedule and is rendered again then',
+  'invalidate pages': 'the invalidation is held and retried',
+  'drop an entry': 'it is ignored until it expires',
+} as const;
+
+/** A kind of store call, named as its log line says it. */
+export type StoreOperation = keyof typeof CONSEQUENCES;
+
+/**
+ * Runs one store call that must never fail a request: a failure is logged (throttled, with what
+ * it cost) and gives `undefined`. Synchronous when the call is.
+ */
+export function attemptStoreCall<T>(
+  log: ThrottledLogger,
+  guard: StoreGuard | undefined,
+  operation: StoreOperation,
+  call: () => MaybePromise<T>,
+): MaybePromise<T | undefined> {
+  const failed = (error: unknown): undefined => {
+    // While the circuit is open, the line that said so covers every call it refuses.
+    if (error instanceof StoreUnavailableError && guard?.available === false) return undefined;
+    log.error(
+      `store:${operation}`,
+      (suppressed) => storeCallFailedMessage(operation, CONSEQUENCES[operation], suppressed),
+      error,
+    );
+    return undefined;
+  };
+  try {
+    const result = call();
+    return isPromise(result) ? result.catch(failed) : result;
+  } catch (error) {
+    return failed(error);
+  }
+}
