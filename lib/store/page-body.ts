@@ -78,7 +78,8 @@ export class BodyTier {
     const key = `${encoding}:${body.digest}`;
     let running = this.compressing.get(key);
     if (!running) {
-      running = COMPRESSORS[encoding](body.bytes).then((compressed) => {
+      running = COMPRESSORS[encoding](body.bytes).then((output) => {
+        const compressed = ownBytes(output);
         this.compressing.delete(key);
         body.encoded = { ...body.encoded, [encoding]: compressed };
         if (this.bodies.get(body.digest) === body) {
@@ -115,6 +116,17 @@ export class BodyTier {
       this.size -= costOf(oldest);
     }
   }
+}
+
+/**
+ * `bytes` in a buffer of its own size. zlib hands out views of its 16 KiB output chunks, so a
+ * 500-byte body kept as it came would keep 16 KiB alive for as long as the page is cached.
+ */
+function ownBytes(bytes: Buffer): Buffer {
+  if (bytes.byteOffset === 0 && bytes.buffer.byteLength === bytes.length) return bytes;
+  const own = Buffer.allocUnsafeSlow(bytes.length);
+  bytes.copy(own);
+  return own;
 }
 
 const costOf = (body: PageBody): number =>
