@@ -7,6 +7,7 @@ declare module 'autocannon' {
       duration?: number;
       amount?: number;
       pipelining?: number;
+      headers?: Record<string, string>;
     }
     interface Histogram {
       mean: number;

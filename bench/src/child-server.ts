@@ -1,16 +1,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-/** A benchmark app running in its own process. */
+/** A benchmark server running in its own process. */
 export interface ChildServer {
   readonly baseUrl: string;
   stop(): Promise<void>;
 }
 
-/** The entry of each kind of benchmark app. */
+/** The entry of each kind of benchmark server. */
 export const SERVERS = {
   bench: fileURLToPath(new URL('./server.js', import.meta.url)),
   sample: fileURLToPath(new URL('./sample-server.js', import.meta.url)),
+  raw: fileURLToPath(new URL('./raw-server.js', import.meta.url)),
 };
 
 /** Starts `server.js` (or another entry) with the given environment and waits for `READY <port>`. */
@@ -19,8 +20,8 @@ export function startServer(env: Record<string, string>, entry = SERVERS.bench):
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  let output = '';
   return new Promise((resolve, reject) => {
-    let output = '';
     const timer = setTimeout(() => reject(new Error(`server did not start: ${output}`)), 30_000);
     child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)));
     child.stdout!.on('data', (chunk: Buffer) => {

@@ -110,7 +110,7 @@ async function main(): Promise<void> {
       await em.flush();
       flushTimes.push(performance.now() - started);
       calls = cacheCalls;
-      commands = commandsBetween(before, await commandCounts(stats));
+      commands = commandsBetween(before.counts, (await commandCounts(stats)).counts);
     }
     results.push({
       paths,

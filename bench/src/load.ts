@@ -1,3 +1,4 @@
+import { spawn, spawnSync } from 'node:child_process';
 import autocannon from 'autocannon';
 
 export interface LoadResult {
@@ -7,13 +8,29 @@ export interface LoadResult {
   readonly non2xx: number;
 }
 
-/** Settings shared by every measurement, so scenarios are comparable. */
-export const LOAD = { connections: 10, warmupSeconds: 1, durationSeconds: 2 } as const;
+/**
+ * Settings shared by every measurement, so rows are comparable. wrk (a C load generator, one
+ * thread) when it is installed, so the generator is not what limits a fast row; autocannon else.
+ */
+export const LOAD = {
+  tool: spawnSync('wrk', ['--version']).error ? 'autocannon' : 'wrk',
+  connections: 50,
+  warmupSeconds: 1,
+  durationSeconds: Number(process.env.BENCH_SECONDS ?? 3),
+} as const;
 
 /** Warms a route up, then measures it under a fixed number of connections. */
-export async function measure(url: string): Promise<LoadResult> {
-  await run(url, LOAD.warmupSeconds);
-  const result = await run(url, LOAD.durationSeconds);
+export async function measure(url: string, headers: Record<string, string> = {}): Promise<LoadResult> {
+  await run(url, headers, LOAD.warmupSeconds);
+  return run(url, headers, LOAD.durationSeconds);
+}
+
+function run(url: string, headers: Record<string, string>, seconds: number): Promise<LoadResult> {
+  return LOAD.tool === 'wrk' ? runWrk(url, headers, seconds) : runAutocannon(url, headers, seconds);
+}
+
+async function runAutocannon(url: string, headers: Record<string, string>, seconds: number) {
+  const result = await autocannon({ url, headers, connections: LOAD.connections, duration: seconds });
   return {
     requestsPerSecond: result.requests.mean,
     p99Ms: result.latency.p99,
@@ -22,6 +39,31 @@ export async function measure(url: string): Promise<LoadResult> {
   };
 }
 
-function run(url: string, duration: number): Promise<autocannon.Result> {
-  return autocannon({ url, connections: LOAD.connections, duration, pipelining: 1 });
+function runWrk(url: string, headers: Record<string, string>, seconds: number): Promise<LoadResult> {
+  const headerArgs = Object.entries(headers).flatMap(([name, value]) => ['-H', `${name}: ${value}`]);
+  const args = ['-t1', `-c${LOAD.connections}`, `-d${seconds}s`, '--latency', ...headerArgs, url];
+  return new Promise((resolve, reject) => {
+    const child = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('exit', (code) => {
+      const rps = /Requests\/sec:\s+([\d.]+)/.exec(output);
+      if (code !== 0 || !rps) return reject(new Error(`wrk ${args.join(' ')} failed (${code}): ${output}`));
+      const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(
+        output,
+      );
+      resolve({
+        requestsPerSecond: Number(rps[1]),
+        p99Ms: wrkMilliseconds(/^\s+99%\s+([\d.]+)(us|ms|s)/m.exec(output)),
+        errors: socketErrors ? socketErrors.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0,
+        non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(output)?.[1] ?? 0),
+      });
+    });
+  });
+}
+
+function wrkMilliseconds(match: RegExpExecArray | null): number {
+  if (!match) return Number.NaN;
+  const value = Number(match[1]);
+  return match[2] === 'us' ? value / 1_000 : match[2] === 's' ? value * 1_000 : value;
 }

@@ -5,14 +5,33 @@ export interface RedisClient {
   unlink(keys: string[]): Promise<unknown>;
 }
 
-/** Total commands Redis has processed, from `INFO commandstats`, per command name. */
-export async function commandCounts(client: RedisClient): Promise<Map<string, number>> {
+/**
+ * Total commands Redis has processed, from `INFO commandstats`, per command name; and the size of
+ * that reply, which Redis counts in its output bytes.
+ */
+export async function commandCounts(
+  client: RedisClient,
+): Promise<{ counts: Map<string, number>; replyBytes: number }> {
   const info = await client.info('commandstats');
   const counts = new Map<string, number>();
   for (const match of info.matchAll(/^cmdstat_(\w+(?:\|\w+)?):calls=(\d+)/gm))
     counts.set(match[1], Number(match[2]));
-  return counts;
+  return { counts, replyBytes: replySize(info) };
 }
+
+/** Bytes Redis has sent to all clients (`INFO stats` total_net_output_bytes), and that reply's size. */
+export async function netOutputBytes(client: RedisClient): Promise<{ total: number; replyBytes: number }> {
+  const info = await client.info('stats');
+  const total = /^total_net_output_bytes:(\d+)/m.exec(info);
+  if (!total) throw new Error('INFO stats has no total_net_output_bytes');
+  return { total: Number(total[1]), replyBytes: replySize(info) };
+}
+
+/** A bulk-string reply on the wire: `$<length>\r\n<text>\r\n`. */
+const replySize = (text: string): number => {
+  const length = Buffer.byteLength(text);
+  return length + String(length).length + 5;
+};
 
 /** Commands run between two snapshots, leaving out the INFO calls that took them. */
 export function commandsBetween(

@@ -4,148 +4,93 @@ import { connect } from 'node:net';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createClient } from '@keyv/redis';
-import { SERVERS, startServer } from './child-server.js';
-import { LOAD, measure, type LoadResult } from './load.js';
-import { commandCounts, commandsBetween, deleteKeys, type RedisClient } from './redis-stats.js';
-import {
-  ROUTE_LABELS,
-  ROUTE_PATHS,
-  serverScenarios,
-  VARIANT_LABELS,
-  type ServerScenario,
-} from './scenarios.js';
-import autocannon from 'autocannon';
+import { LOAD } from './load.js';
+import { measureRows } from './measure-rows.js';
+import type { MemoryCost } from './memory-cost.js';
+import { redisPerHit, redisPerHitTable, type RedisPerHit } from './redis-per-hit.js';
+import { deleteKeys, type RedisClient } from './redis-stats.js';
+import { targetsTable, throughputTable } from './report.js';
+import { benchRows, type Row } from './scenarios.js';
+import { checkTargets } from './targets.js';
+import { varnishInstalled } from './varnish.js';
 
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const RESULTS = fileURLToPath(new URL('../results/', import.meta.url));
 
-type Samples = Map<string, LoadResult[]>;
-const sampleKey = (s: ServerScenario, route: string) => `${s.adapter}|${route}|${s.mode}/${s.store}`;
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
 /**
- * `npm run bench`: every scenario in child processes, one at a time, repeats interleaved; then
- * invalidation cost and memory. Prints Markdown tables and writes them (and JSON) to
- * bench/results/.
+ * `npm run bench`: every row in child processes, rounds interleaved; then Redis traffic per hit,
+ * invalidation cost and memory; then the targets. Prints Markdown and writes it (and the raw
+ * samples as JSON) to bench/results/; `summary.md` is the part the README shows.
  */
 async function main(): Promise<void> {
   const started = Date.now();
   const withRedis = await reachable(REDIS_URL);
-  if (!withRedis) console.warn(`\n*** skipped: Redis not reachable at ${REDIS_URL}: no Redis rows ***\n`);
-  const scenarios = serverScenarios(withRedis);
+  const withVarnish = varnishInstalled();
+  if (!withRedis) console.warn(`\n*** Redis not reachable at ${REDIS_URL}: no Redis rows ***\n`);
+  if (!withVarnish)
+    console.warn('\n*** varnishd not installed (apt-get install varnish): no Varnish row ***\n');
+  if (LOAD.tool !== 'wrk')
+    console.warn(
+      '\n*** wrk not installed (apt-get install wrk): autocannon loads, and may limit fast rows ***\n',
+    );
+  const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY) : undefined;
+  const rows = benchRows({ withRedis, withVarnish }).filter((row) => !only || only.test(row.id));
+  const keyPrefix = `bench:${process.pid}:`;
+  const samples = await measureRows(rows, ROUNDS, { redisUrl: REDIS_URL, keyPrefix });
+  if (withRedis) await deleteRunKeys(keyPrefix);
 
-  const samples: Samples = new Map();
-  for (let repeat = 1; repeat <= REPEATS; repeat++) {
-    for (const scenario of scenarios) {
-      const server = await startServer(
-        {
-          BENCH_MODE: scenario.mode,
-          BENCH_ADAPTER: scenario.adapter,
-          BENCH_STORE: scenario.store,
-          BENCH_REDIS_URL: REDIS_URL,
-          BENCH_KEY_PREFIX: `bench:${process.pid}:`,
-        },
-        SERVERS[scenario.app],
-      );
-      for (const route of scenario.routes) {
-        const result = await measure(`${server.baseUrl}${ROUTE_PATHS[route]}`);
-        const key = sampleKey(scenario, route);
-        samples.set(key, [...(samples.get(key) ?? []), result]);
-        process.stderr.write(
-          `  [${repeat}/${REPEATS}] ${key}: ${Math.round(result.requestsPerSecond)} req/s\n`,
-        );
-      }
-      await server.stop();
-    }
-  }
+  const redis: RedisPerHit[] = [];
+  if (withRedis)
+    for (const adapter of ['express', 'fastify'] as const)
+      for (const mode of ['page-cache', 'page-cache-fast'] as const)
+        redis.push(await redisPerHit(REDIS_URL, adapter, mode));
+  const memory = (await runChild('memory-cost.js', ['--expose-gc'])) as MemoryCost;
+  const targets = targetsTable(checkTargets(samples, redis, memory));
 
-  const sections = [
-    header(started),
-    throughputTable(samples, scenarios),
-    withRedis ? await redisCommandsPerHit() : '_Redis rows skipped: Redis not reachable._',
+  const summary = [
+    header(started, rows),
+    '### The 20 KB HTML page',
+    throughputTable(samples, rows, 'page'),
+    '### Targets',
+    targets,
+  ].join('\n\n');
+  const full = [
+    summary,
+    '### The sample blog',
+    throughputTable(samples, rows, 'sample'),
+    '### Redis traffic per hit (20 KB page, 2,000 hits)',
+    withRedis ? redisPerHitTable(redis) : '_Redis not reachable: not measured._',
     withRedis ? await invalidationTable() : '',
-    await memoryTable(),
-  ];
-  const markdown = sections.filter(Boolean).join('\n\n') + '\n';
+    '### Memory (built-in memory store, Express)',
+    memoryLine(memory),
+  ]
+    .filter(Boolean)
+    .join('\n\n');
   mkdirSync(RESULTS, { recursive: true });
-  writeFileSync(`${RESULTS}latest.md`, markdown);
+  writeFileSync(`${RESULTS}summary.md`, `${summary}\n`);
+  writeFileSync(`${RESULTS}latest.md`, `${full}\n`);
   writeFileSync(`${RESULTS}latest.json`, JSON.stringify(Object.fromEntries(samples), null, 2));
-  console.log(`\n${markdown}`);
-  console.log(
-    `(${Math.round((Date.now() - started) / 1000)} s; written to bench/results/latest.md and latest.json)`,
-  );
+  console.log(`\n${full}\n`);
+  console.log(`(${Math.round((Date.now() - started) / 1000)} s; written to bench/results/)`);
 }
 
-function header(started: number): string {
-  return [
-    `# nestjs-cache-page benchmarks`,
-    '',
+function header(started: number, rows: readonly Row[]): string {
+  const servers = new Set(rows.map((row) => JSON.stringify(row.server))).size;
+  return (
     `${new Date(started).toISOString()} · Node ${process.version} · ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} · ` +
-      `${Math.round(totalmem() / 2 ** 30)} GiB · autocannon ${LOAD.connections} connections, ` +
-      `${LOAD.durationSeconds} s per run after ${LOAD.warmupSeconds} s warm-up, median of ${REPEATS} interleaved runs`,
-  ].join('\n');
-}
-
-function throughputTable(samples: Samples, scenarios: ServerScenario[]): string {
-  const rows = [
-    '| route | adapter | variant | req/s | × floor | × floor with a no-op interceptor | p99 ms |',
-    '|---|---|---|---:|---:|---:|---:|',
-  ];
-  const routes = [...new Set(scenarios.flatMap((s) => s.routes))];
-  for (const route of routes) {
-    for (const adapter of ['express', 'fastify']) {
-      const rpsOf = (variant: string) =>
-        median((samples.get(`${adapter}|${route}|${variant}`) ?? []).map((r) => r.requestsPerSecond));
-      const floor = rpsOf('floor/memory');
-      const interceptorFloor = rpsOf('noop-interceptor/memory');
-      for (const variant of Object.keys(VARIANT_LABELS)) {
-        const results = samples.get(`${adapter}|${route}|${variant}`);
-        if (!results) continue;
-        const rps = median(results.map((r) => r.requestsPerSecond));
-        const p99 = median(results.map((r) => r.p99Ms));
-        const failures = results.reduce((sum, r) => sum + r.errors + r.non2xx, 0);
-        const label =
-          variant === 'floor/memory' && route.startsWith('sample') ? 'uncached' : VARIANT_LABELS[variant];
-        rows.push(
-          `| ${ROUTE_LABELS[route]} | ${adapter} | ${label}` +
-            `${failures ? ` (${failures} failed)` : ''} | ${Math.round(rps)} | ${(rps / floor).toFixed(2)} | ` +
-            `${interceptorFloor ? (rps / interceptorFloor).toFixed(2) : '–'} | ${p99} |`,
-        );
-      }
-    }
-  }
-  return ['## Throughput (hits), side by side', '', ...rows].join('\n');
-}
-
-/** Redis commands per HIT: 2,000 hits on a cached page, counted with INFO commandstats. */
-async function redisCommandsPerHit(): Promise<string> {
-  const server = await startServer({
-    BENCH_MODE: 'page-cache',
-    BENCH_ADAPTER: 'express',
-    BENCH_STORE: 'redis',
-    BENCH_REDIS_URL: REDIS_URL,
-    BENCH_KEY_PREFIX: `bench-hits:${process.pid}:`,
-  });
-  const client = createClient({ url: REDIS_URL });
-  await client.connect();
-  const stats = client as unknown as RedisClient;
-  await fetch(`${server.baseUrl}/body-1k`).then((r) => r.text());
-  const hits = 2_000;
-  const before = await commandCounts(stats);
-  await autocannon({ url: `${server.baseUrl}/body-1k`, connections: 10, amount: hits });
-  const delta = commandsBetween(before, await commandCounts(stats));
-  await server.stop();
-  await deleteKeys(stats, `bench-hits:${process.pid}:`);
-  await client.quit();
-  const perHit = Object.entries(delta).map(
-    ([name, calls]) => `${name.toUpperCase()} × ${(calls / hits).toFixed(2)}`,
+    `${Math.round(totalmem() / 2 ** 30)} GiB · ${LOAD.tool} ${LOAD.tool === 'wrk' ? '-t1 ' : ''}${LOAD.connections} connections, ` +
+    `${LOAD.durationSeconds} s per row after ${LOAD.warmupSeconds} s of warm-up · ${servers} servers, each in its own ` +
+    `process, ${ROUNDS} interleaved rounds, medians · spread: half the range of the rounds`
   );
-  return [
-    '## Redis commands per HIT',
-    '',
-    `${hits} hits on one page: ${perHit.join(', ') || 'none'} per hit.`,
-  ].join('\n');
+}
+
+function memoryLine(memory: MemoryCost): string {
+  return (
+    `${memory.pages.toLocaleString('en')} pages of ${memory.pageBytes.toLocaleString('en')} bytes, each also served as gzip ` +
+    `and br: heap +${memory.heapMiB.toFixed(1)} MiB (${memory.perBodyByte.toFixed(2)}× the bodies' bytes), ` +
+    `RSS +${memory.rssMiB.toFixed(1)} MiB.`
+  );
 }
 
 async function invalidationTable(): Promise<string> {
@@ -156,7 +101,9 @@ async function invalidationTable(): Promise<string> {
     cacheCalls: number;
     redisCommands: Record<string, number>;
   }>;
-  const rows = [
+  return [
+    '### Invalidation cost (MikroORM 6 + libsql, Redis via @keyv/redis; median of 30 commits)',
+    '',
     '| paths from dependentPaths() | flush + invalidation, ms | same flush, undecorated entity, ms | store calls, in sequence | Redis commands |',
     '|---:|---:|---:|---:|---|',
     ...results.map(
@@ -166,28 +113,14 @@ async function invalidationTable(): Promise<string> {
           .map(([name, calls]) => `${name.toUpperCase()} ${calls}`)
           .join(', ')} |`,
     ),
-  ];
-  return [
-    '## Invalidation cost (MikroORM 6 + libsql, Redis via @keyv/redis; median of 30 commits)',
-    '',
-    ...rows,
   ].join('\n');
 }
 
-async function memoryTable(): Promise<string> {
-  const result = (await runChild('memory-cost.js', ['--expose-gc'])) as {
-    pages: number;
-    pageBytes: number;
-    heapMiB: number;
-    rssMiB: number;
-    heapBytesPerPage: number;
-  };
-  return [
-    '## Memory (built-in memory store, Express)',
-    '',
-    `${result.pages.toLocaleString('en')} cached pages of ${result.pageBytes} bytes: heap +${result.heapMiB.toFixed(1)} MiB ` +
-      `(${Math.round(result.heapBytesPerPage)} bytes per page), RSS +${result.rssMiB.toFixed(1)} MiB.`,
-  ].join('\n');
+async function deleteRunKeys(keyPrefix: string): Promise<void> {
+  const client = createClient({ url: REDIS_URL });
+  await client.connect();
+  await deleteKeys(client as unknown as RedisClient, keyPrefix);
+  await client.quit();
 }
 
 function runChild(script: string, nodeFlags: string[] = []): Promise<unknown> {

@@ -1,65 +1,138 @@
 import type { Adapter, Mode, Store } from './server.js';
 
-/**
- * One app configuration, started once per repeat, and the routes measured on it. `bench` is the
- * benchmark's own app (server.js); `sample` is the sample blog (sample-server.js), whose
- * "floor" is the blog without any cache.
- */
-export interface ServerScenario {
-  readonly app: 'bench' | 'sample';
-  readonly adapter: Adapter;
-  readonly mode: Mode;
-  readonly store: Store;
-  readonly routes: readonly RouteId[];
+/** A server a row is measured against; rows with equal servers share one process per round. */
+export type ServerSpec =
+  | { readonly kind: 'raw' }
+  /** Varnish with its built-in configuration in front of the Nest Express floor. */
+  | { readonly kind: 'varnish' }
+  | {
+      readonly kind: 'nest';
+      /** `bench` is the benchmark's own app (server.js); `sample` is the sample blog (sample-server.js). */
+      readonly app: 'bench' | 'sample';
+      readonly adapter: Adapter;
+      readonly mode: Mode;
+      readonly store: Store;
+    };
+
+/** One measured line: a server, a path, and the `Accept-Encoding` the load sends. */
+export interface Row {
+  readonly id: string;
+  readonly table: 'page' | 'sample';
+  readonly adapter?: Adapter;
+  readonly label: string;
+  readonly server: ServerSpec;
+  readonly path: string;
+  readonly encoding?: 'gzip' | 'br';
+  /** The row measures hits: the handler runs for the first request only. */
+  readonly hits: boolean;
 }
 
-export type RouteId = 'body-1k' | 'body-20k' | 'body-200k' | 'page' | 'sample-post' | 'sample-api';
+/** The 20 KB HTML page of the benchmark app, and the same page behind a guard. */
+const PAGE = '/page';
+const GUARDED_PAGE = '/guarded/page';
 
-export const ROUTE_LABELS: Record<RouteId, string> = {
-  'body-1k': 'JSON string 1 KB',
-  'body-20k': 'JSON string 20 KB',
-  'body-200k': 'JSON string 200 KB',
-  page: '@Render page 20 KB (handlebars)',
-  'sample-post': 'sample: post page (queries + @Render)',
-  'sample-api': 'sample: GET /api/posts (queries + JSON)',
-};
+export const serverKey = (server: ServerSpec): string => JSON.stringify(server);
 
-export const ROUTE_PATHS: Record<RouteId, string> = {
-  'body-1k': '/body-1k',
-  'body-20k': '/body-20k',
-  'body-200k': '/body-200k',
-  page: '/page',
-  'sample-post': '/posts/caching-whole-pages',
-  'sample-api': '/api/posts',
-};
-
-export const VARIANT_LABELS: Record<string, string> = {
-  'floor/memory': 'floor (no cache)',
-  'noop-interceptor/memory': 'floor + a no-op interceptor',
-  'nest-cache/memory': "Nest's CacheInterceptor, hit",
-  'page-cache/memory': 'nestjs-cache-page hit, memory',
-  'page-cache/redis': 'nestjs-cache-page hit, Redis',
-};
-
-const ALL_BODIES: RouteId[] = ['body-1k', 'body-20k', 'body-200k', 'page'];
-
-/** Every server to start, for both adapters; Redis rows only when Redis is reachable. */
-export function serverScenarios(withRedis: boolean): ServerScenario[] {
-  const scenarios: ServerScenario[] = [];
-  const sampleRoutes: RouteId[] = ['sample-post', 'sample-api'];
+/** Every row of one round, in the order they are measured and printed. */
+export function benchRows(options: { withRedis: boolean; withVarnish: boolean }): Row[] {
+  const rows: Row[] = [
+    {
+      id: 'raw',
+      table: 'page',
+      label: 'raw `node:http`, the page from memory',
+      server: { kind: 'raw' },
+      path: PAGE,
+      hits: true,
+    },
+  ];
+  if (options.withVarnish)
+    rows.push({
+      id: 'varnish',
+      table: 'page',
+      adapter: 'express',
+      label: 'Varnish 7 (built-in config) in front of the floor, hit',
+      server: { kind: 'varnish' },
+      path: PAGE,
+      hits: true,
+    });
   for (const adapter of ['express', 'fastify'] as const) {
-    const bench = { app: 'bench', adapter, store: 'memory' } as const;
-    scenarios.push({ ...bench, mode: 'floor', routes: ALL_BODIES });
-    scenarios.push({ ...bench, mode: 'noop-interceptor', routes: ['body-1k', 'page'] });
-    scenarios.push({ ...bench, mode: 'nest-cache', routes: ['body-1k', 'page'] });
-    scenarios.push({ ...bench, mode: 'page-cache', routes: ALL_BODIES });
-    if (withRedis)
-      scenarios.push({ ...bench, mode: 'page-cache', store: 'redis', routes: ['body-1k', 'page'] });
-    const sample = { app: 'sample', adapter, store: 'memory', routes: sampleRoutes } as const;
-    scenarios.push({ ...sample, mode: 'floor' });
-    scenarios.push({ ...sample, mode: 'nest-cache' });
-    scenarios.push({ ...sample, mode: 'page-cache' });
-    if (withRedis) scenarios.push({ ...sample, mode: 'page-cache', store: 'redis' });
+    const nest = (mode: Mode, store: Store = 'memory'): ServerSpec => ({
+      kind: 'nest',
+      app: 'bench',
+      adapter,
+      mode,
+      store,
+    });
+    const row = (
+      id: string,
+      label: string,
+      server: ServerSpec,
+      path: string,
+      extra: Partial<Row> = {},
+    ): Row => ({
+      id: `${adapter}:${id}`,
+      table: 'page',
+      adapter,
+      label,
+      server,
+      path,
+      hits: true,
+      ...extra,
+    });
+    rows.push(
+      row('floor', 'floor: the route renders, no cache', nest('floor'), PAGE, { hits: false }),
+      row('floor-guard', 'floor, route with a guard', nest('floor'), GUARDED_PAGE, { hits: false }),
+      row('nest-cache', "Nest's CacheInterceptor, hit", nest('nest-cache'), PAGE),
+      row('interceptor', 'hit, interceptor path (defaults), memory', nest('page-cache'), PAGE),
+      row('interceptor-guard', 'hit, interceptor path, route with a guard', nest('page-cache'), GUARDED_PAGE),
+      row('interceptor-br', 'hit, interceptor path, br', nest('page-cache'), PAGE, { encoding: 'br' }),
+      row('fast', 'hit, fast path, memory', nest('page-cache-fast'), PAGE),
+      row('fast-gzip', 'hit, fast path, memory, gzip', nest('page-cache-fast'), PAGE, { encoding: 'gzip' }),
+      row('fast-br', 'hit, fast path, memory, br', nest('page-cache-fast'), PAGE, { encoding: 'br' }),
+    );
+    if (options.withRedis)
+      rows.push(
+        row('interceptor-redis', 'hit, interceptor path, Redis', nest('page-cache', 'redis'), PAGE),
+        row('fast-redis', 'hit, fast path, Redis', nest('page-cache-fast', 'redis'), PAGE),
+        row('fast-redis-br', 'hit, fast path, Redis, br', nest('page-cache-fast', 'redis'), PAGE, {
+          encoding: 'br',
+        }),
+      );
   }
-  return scenarios;
+  for (const adapter of ['express', 'fastify'] as const) {
+    const sample = (mode: Mode, store: Store = 'memory'): ServerSpec => ({
+      kind: 'nest',
+      app: 'sample',
+      adapter,
+      mode,
+      store,
+    });
+    const variants: Array<[string, string, ServerSpec, boolean]> = [
+      ['floor', 'uncached', sample('floor'), false],
+      ['nest-cache', "Nest's CacheInterceptor, hit", sample('nest-cache'), true],
+      ['page-cache', 'nestjs-cache-page hit, memory', sample('page-cache'), true],
+    ];
+    if (options.withRedis)
+      variants.push([
+        'page-cache-redis',
+        'nestjs-cache-page hit, Redis',
+        sample('page-cache', 'redis'),
+        true,
+      ]);
+    for (const [route, path] of [
+      ['post', '/posts/caching-whole-pages'],
+      ['api', '/api/posts'],
+    ] as const)
+      for (const [id, label, server, hits] of variants)
+        rows.push({
+          id: `${adapter}:sample-${route}:${id}`,
+          table: 'sample',
+          adapter,
+          label: `${route === 'post' ? 'post page (queries + @Render)' : 'GET /api/posts (queries + JSON)'}: ${label}`,
+          server,
+          path,
+          hits,
+        });
+  }
+  return rows;
 }

@@ -3,24 +3,23 @@ import KeyvRedis from '@keyv/redis';
 import { CacheInterceptor, CacheModule } from '@nestjs/cache-manager';
 import { Module, type DynamicModule, type INestApplication, type Provider } from '@nestjs/common';
 import { APP_INTERCEPTOR, NestFactory } from '@nestjs/core';
-import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import handlebars from 'handlebars';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { fileURLToPath } from 'node:url';
 import { CachePageModule } from 'nestjs-cache-page';
 import { BenchController } from './bench.controller.js';
-import { NoopInterceptor } from './noop.interceptor.js';
 
-/** What wraps the routes: nothing, an interceptor that does nothing, Nest's CacheInterceptor, or this library. */
-export type Mode = 'floor' | 'noop-interceptor' | 'nest-cache' | 'page-cache';
+/**
+ * What wraps the routes: nothing, Nest's CacheInterceptor, or this library with its defaults
+ * (hits on the interceptor path) or with `fastPath: true`.
+ */
+export type Mode = 'floor' | 'nest-cache' | 'page-cache' | 'page-cache-fast';
 export type Adapter = 'express' | 'fastify';
 export type Store = 'memory' | 'redis';
 
-const VIEWS = fileURLToPath(new URL('../views', import.meta.url));
-
 /**
  * Boots one benchmark app, configured by BENCH_MODE, BENCH_ADAPTER, BENCH_STORE, BENCH_REDIS_URL,
- * BENCH_KEY_PREFIX and BENCH_MAX_ENTRIES, on an ephemeral port, and prints `READY <port>` when it listens.
+ * BENCH_KEY_PREFIX, BENCH_MAX_ENTRIES and BENCH_MAX_BYTES, on an ephemeral port, and prints `READY <port>` when it listens.
  */
 async function main(): Promise<void> {
   const mode = (process.env.BENCH_MODE ?? 'floor') as Mode;
@@ -37,35 +36,31 @@ export async function createApp(mode: Mode, adapter: Adapter, store: Store): Pro
   const imports: DynamicModule[] = [];
   const providers: Provider[] = [];
   const redisStores = () => (store === 'redis' ? [new KeyvRedis(process.env.BENCH_REDIS_URL)] : undefined);
-  if (mode === 'noop-interceptor') providers.push({ provide: APP_INTERCEPTOR, useClass: NoopInterceptor });
   if (mode === 'nest-cache') {
     imports.push(CacheModule.register({ stores: redisStores() }));
     providers.push({ provide: APP_INTERCEPTOR, useClass: CacheInterceptor });
   }
-  if (mode === 'page-cache') {
+  if (mode === 'page-cache' || mode === 'page-cache-fast') {
     if (store === 'redis') imports.push(CacheModule.register({ isGlobal: true, stores: redisStores() }));
     const maxEntries = Number(process.env.BENCH_MAX_ENTRIES ?? 10_000);
+    const maxBytes = process.env.BENCH_MAX_BYTES ? { maxBytes: Number(process.env.BENCH_MAX_BYTES) } : {};
     imports.push(
-      CachePageModule.forRoot({ keyPrefix: process.env.BENCH_KEY_PREFIX ?? 'bench:', maxEntries }),
+      CachePageModule.forRoot({
+        keyPrefix: process.env.BENCH_KEY_PREFIX ?? 'bench:',
+        maxEntries,
+        fastPath: mode === 'page-cache-fast',
+        ...maxBytes,
+      }),
     );
   }
 
   @Module({ imports, providers, controllers: [BenchController] })
   class BenchModule {}
 
-  if (adapter === 'express') {
-    const app = await NestFactory.create<NestExpressApplication>(BenchModule, new ExpressAdapter(), {
-      logger: ['error'],
-    });
-    app.setBaseViewsDir(VIEWS);
-    app.setViewEngine('hbs');
-    return app;
-  }
-  const app = await NestFactory.create<NestFastifyApplication>(BenchModule, new FastifyAdapter(), {
-    logger: ['error'],
-  });
-  app.setViewEngine({ engine: { handlebars }, templates: VIEWS });
-  return app;
+  const options = { logger: ['error' as const] };
+  return adapter === 'express'
+    ? NestFactory.create(BenchModule, new ExpressAdapter(), options)
+    : NestFactory.create(BenchModule, new FastifyAdapter(), options);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) void main();
