@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { onCore } from './cores.js';
 
 /** A benchmark server running in its own process. */
 export interface ChildServer {
@@ -16,7 +17,8 @@ export const SERVERS = {
 
 /** Starts `server.js` (or another entry) with the given environment and waits for `READY <port>`. */
 export function startServer(env: Record<string, string>, entry = SERVERS.bench): Promise<ChildServer> {
-  const child = spawn(process.execPath, [entry], {
+  const [command, args] = onCore(1, process.execPath, [entry]);
+  const child = spawn(command, args, {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import autocannon from 'autocannon';
+import { onCore } from './cores.js';
 
 export interface LoadResult {
   readonly requestsPerSecond: number;
@@ -43,7 +44,7 @@ function runWrk(url: string, headers: Record<string, string>, seconds: number): 
   const headerArgs = Object.entries(headers).flatMap(([name, value]) => ['-H', `${name}: ${value}`]);
   const args = ['-t1', `-c${LOAD.connections}`, `-d${seconds}s`, '--latency', ...headerArgs, url];
   return new Promise((resolve, reject) => {
-    const child = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(...onCore(0, 'wrk', args), { stdio: ['ignore', 'pipe', 'inherit'] });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.once('exit', (code) => {

@@ -27,8 +27,10 @@ export async function measureRows(
   for (const row of rows)
     groups.set(serverKey(row.server), [...(groups.get(serverKey(row.server)) ?? []), row]);
   for (let round = 1; round <= rounds; round++) {
-    for (const group of groups.values()) {
-      const server = await start(group[0].server, env);
+    for (const [index, group] of [...groups.values()].entries()) {
+      // A prefix per server: one server's entries (stored with or without the fast path) are
+      // never what another server's rows measure.
+      const server = await start(group[0].server, { ...env, keyPrefix: `${env.keyPrefix}${index}:` });
       try {
         for (const row of group) {
           const sample = await measureRow(server.baseUrl, row);

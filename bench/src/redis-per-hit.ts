@@ -72,6 +72,7 @@ export function redisPerHitTable(results: readonly RedisPerHit[]): string {
       (r) =>
         `| ${r.adapter} | ${r.mode === 'page-cache-fast' ? 'fast path' : 'interceptor path'} | ` +
         `${Object.entries(r.commands)
+          .filter(([, calls]) => calls >= 0.005)
           .map(([name, calls]) => `${name.toUpperCase()} × ${calls.toFixed(2)}`)
           .join(
             ', ',

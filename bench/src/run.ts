@@ -4,6 +4,7 @@ import { connect } from 'node:net';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createClient } from '@keyv/redis';
+import { PINNED } from './cores.js';
 import { LOAD } from './load.js';
 import { measureRows } from './measure-rows.js';
 import type { MemoryCost } from './memory-cost.js';
@@ -81,7 +82,8 @@ function header(started: number, rows: readonly Row[]): string {
     `${new Date(started).toISOString()} · Node ${process.version} · ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} · ` +
     `${Math.round(totalmem() / 2 ** 30)} GiB · ${LOAD.tool} ${LOAD.tool === 'wrk' ? '-t1 ' : ''}${LOAD.connections} connections, ` +
     `${LOAD.durationSeconds} s per row after ${LOAD.warmupSeconds} s of warm-up · ${servers} servers, each in its own ` +
-    `process, ${ROUNDS} interleaved rounds, medians · spread: half the range of the rounds`
+    `process${PINNED ? ' on core 1 (the load on core 0)' : ''}, ${ROUNDS} interleaved rounds, medians · ` +
+    'spread: half the range of the rounds'
   );
 }
 

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildServer } from './child-server.js';
+import { onCore } from './cores.js';
 
 /** Whether `varnishd` is on the PATH (Debian: `apt-get install varnish`). */
 export const varnishInstalled = (): boolean => spawnSync('varnishd', ['-V']).status === 0;
@@ -17,11 +18,8 @@ export async function startVarnish(backend: ChildServer): Promise<ChildServer> {
   const workdir = mkdtempSync(join(tmpdir(), 'bench-varnish-'));
   chmodSync(workdir, 0o755); // varnishd's worker drops root and must read its compiled VCL there
   const { host } = new URL(backend.baseUrl);
-  const child = spawn(
-    'varnishd',
-    ['-F', '-a', `127.0.0.1:${port}`, '-b', host, '-n', workdir, '-s', 'malloc,256m'],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
+  const args = ['-F', '-a', `127.0.0.1:${port}`, '-b', host, '-n', workdir, '-s', 'malloc,256m'];
+  const child = spawn(...onCore(1, 'varnishd', args), { stdio: ['ignore', 'ignore', 'inherit'] });
   const baseUrl = `http://127.0.0.1:${port}`;
   await waitUntilAnswering(baseUrl, child.pid);
   return {
