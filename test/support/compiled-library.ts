@@ -12,8 +12,8 @@ export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /**
  * The library compiled as a user's app loads it (tsconfig.build.json, plain Node, no Jest), for
- * tests that run real processes. Built once per version of `lib/` (keyed by a hash of its
- * sources) into a temporary directory whose `node_modules` is the repository's; gives the path
+ * tests that run real processes. Built once per checkout and version of `lib/` (keyed by a hash
+ * of both) into a temporary directory whose `node_modules` is the repository's; gives the path
  * of its `index.js`.
  */
 export async function compiledLibrary(): Promise<string> {
@@ -38,7 +38,9 @@ export async function compiledLibrary(): Promise<string> {
 }
 
 async function sourceHash(dir: string): Promise<string> {
-  const hash = createHash('sha256');
+  // The checkout too: a build links that checkout's node_modules, and a build linking another
+  // checkout's would load a second copy of @nestjs/core beside the test's (two Reflectors).
+  const hash = createHash('sha256').update(ROOT);
   for (const file of (await listFiles(dir)).sort()) {
     hash.update(relative(dir, file)).update(await readFile(file));
   }
