@@ -5,6 +5,8 @@ import { onCore } from './cores.js';
 /** A benchmark server running in its own process. */
 export interface ChildServer {
   readonly baseUrl: string;
+  /** The process that answers requests (its children included), for CPU time. */
+  readonly pid: number;
   stop(): Promise<void>;
 }
 
@@ -31,7 +33,7 @@ export function startServer(env: Record<string, string>, entry = SERVERS.bench):
       const ready = /READY (\d+)/.exec(output);
       if (!ready) return;
       clearTimeout(timer);
-      resolve({ baseUrl: `http://127.0.0.1:${ready[1]}`, stop: () => stop(child) });
+      resolve({ baseUrl: `http://127.0.0.1:${ready[1]}`, pid: child.pid!, stop: () => stop(child) });
     });
   });
 }

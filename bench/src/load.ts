@@ -1,9 +1,12 @@
 import { spawn, spawnSync } from 'node:child_process';
 import autocannon from 'autocannon';
 import { onCore } from './cores.js';
+import { cpuSeconds } from './cpu-time.js';
 
 export interface LoadResult {
   readonly requestsPerSecond: number;
+  /** CPU time the server used per request answered, in microseconds (when /proc tells). */
+  readonly cpuMicrosPerRequest?: number;
   readonly p99Ms: number;
   readonly errors: number;
   readonly non2xx: number;
@@ -20,10 +23,23 @@ export const LOAD = {
   durationSeconds: Number(process.env.BENCH_SECONDS ?? 3),
 } as const;
 
-/** Warms a route up, then measures it under a fixed number of connections. */
-export async function measure(url: string, headers: Record<string, string> = {}): Promise<LoadResult> {
+/**
+ * Warms a route up, then measures it under a fixed number of connections, with the CPU time the
+ * server process `pid` spent meanwhile: on a shared machine, CPU per request varies much less
+ * from run to run than requests per second.
+ */
+export async function measure(
+  url: string,
+  headers: Record<string, string>,
+  pid: number,
+): Promise<LoadResult> {
   await run(url, headers, LOAD.warmupSeconds);
-  return run(url, headers, LOAD.durationSeconds);
+  const cpuBefore = cpuSeconds(pid);
+  const result = await run(url, headers, LOAD.durationSeconds);
+  const cpuAfter = cpuSeconds(pid);
+  const requests = result.requestsPerSecond * LOAD.durationSeconds;
+  if (cpuBefore === undefined || cpuAfter === undefined || requests === 0) return result;
+  return { ...result, cpuMicrosPerRequest: ((cpuAfter - cpuBefore) / requests) * 1e6 };
 }
 
 function run(url: string, headers: Record<string, string>, seconds: number): Promise<LoadResult> {

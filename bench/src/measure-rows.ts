@@ -33,7 +33,7 @@ export async function measureRows(
       const server = await start(group[0].server, { ...env, keyPrefix: `${env.keyPrefix}${index}:` });
       try {
         for (const row of group) {
-          const sample = await measureRow(server.baseUrl, row);
+          const sample = await measureRow(server, row);
           samples.set(row.id, [...(samples.get(row.id) ?? []), sample]);
           process.stderr.write(
             `  [${round}/${rounds}] ${row.id}: ${Math.round(sample.requestsPerSecond)} req/s (${sample.answeredAs})\n`,
@@ -47,13 +47,14 @@ export async function measureRows(
   return samples;
 }
 
-async function measureRow(baseUrl: string, row: Row): Promise<RowSample> {
+async function measureRow(server: ChildServer, row: Row): Promise<RowSample> {
+  const { baseUrl } = server;
   const url = `${baseUrl}${row.path}`;
   const headers: Record<string, string> = row.encoding ? { 'accept-encoding': row.encoding } : {};
   const before = await handlerCalls(baseUrl);
   await probe(url, headers);
   const answeredAs = await probe(url, headers);
-  const load = await measure(url, headers);
+  const load = await measure(url, headers, server.pid);
   const after = await handlerCalls(baseUrl);
   return {
     ...load,
@@ -87,7 +88,7 @@ async function start(spec: ServerSpec, env: { redisUrl: string; keyPrefix: strin
       await backend.stop();
       throw error;
     });
-    return { baseUrl: varnish.baseUrl, stop: () => varnish.stop().then(() => backend.stop()) };
+    return { ...varnish, stop: () => varnish.stop().then(() => backend.stop()) };
   }
   return startServer(
     {

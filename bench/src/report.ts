@@ -9,15 +9,25 @@ export const rpsOf = (samples: Samples, id: string): number | undefined => {
   return results ? median(results.map((r) => r.requestsPerSecond)) : undefined;
 };
 
-const ratio = (value: number, base: number | undefined): string => (base ? (value / base).toFixed(2) : '–');
+/** Median CPU microseconds per request of a row, or undefined when not measured. */
+export const cpuOf = (samples: Samples, id: string): number | undefined => {
+  const values = (samples.get(id) ?? [])
+    .map((r) => r.cpuMicrosPerRequest)
+    .filter((v): v is number => v !== undefined);
+  return values.length ? median(values) : undefined;
+};
+
+const ratio = (value: number | undefined, base: number | undefined): string =>
+  value !== undefined && base ? (value / base).toFixed(2) : '–';
 
 /** The throughput table of one group of rows: req/s and its ratios to the floor, raw node:http and Varnish. */
 export function throughputTable(samples: Samples, rows: readonly Row[], table: Row['table']): string {
   const raw = rpsOf(samples, 'raw');
   const varnish = rpsOf(samples, 'varnish');
+  const rawCpu = cpuOf(samples, 'raw');
   const lines = [
-    '| adapter | variant | req/s | × floor | × raw | × Varnish | spread | p99 ms | handler calls | answered as |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---|',
+    '| adapter | variant | req/s | × floor | × raw | × Varnish | spread | CPU µs per request | per CPU-second × raw | p99 ms | handler calls | answered as |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
   ];
   for (const row of rows.filter((r) => r.table === table)) {
     const results = samples.get(row.id);
@@ -28,6 +38,7 @@ export function throughputTable(samples: Samples, rows: readonly Row[], table: R
     lines.push(
       `| ${row.adapter ?? '–'} | ${row.label}${failures(results)} | ${Math.round(rps).toLocaleString('en')} | ` +
         `${ratio(rps, floor)} | ${ratio(rps, raw)} | ${ratio(rps, varnish)} | ${spread(results, rps)} | ` +
+        `${cpuOf(samples, row.id)?.toFixed(1) ?? '–'} | ${ratio(rawCpu, cpuOf(samples, row.id))} | ` +
         `${median(results.map((r) => r.p99Ms)).toFixed(1)} | ${handlerCalls(results)} | ${results.at(-1)!.answeredAs} |`,
     );
   }

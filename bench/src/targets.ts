@@ -1,7 +1,7 @@
 import type { Samples } from './measure-rows.js';
 import type { MemoryCost } from './memory-cost.js';
 import type { RedisPerHit } from './redis-per-hit.js';
-import { rpsOf, type TargetCheck } from './report.js';
+import { cpuOf, rpsOf, type TargetCheck } from './report.js';
 
 const ADAPTERS = ['express', 'fastify'] as const;
 
@@ -16,9 +16,12 @@ export function checkTargets(
     const value = rpsOf(samples, id);
     const base = rpsOf(samples, baseId);
     const measured = value && base ? value / base : undefined;
+    const cpu = cpuOf(samples, id);
+    const baseCpu = cpuOf(samples, baseId);
+    const perCpu = cpu && baseCpu ? ` (per CPU-second: ${(baseCpu / cpu).toFixed(2)}×)` : '';
     checks.push({
       target: `${target} ≥ ${bound.toFixed(2)}×`,
-      measured: measured === undefined ? '–' : `${measured.toFixed(2)}×`,
+      measured: measured === undefined ? '–' : `${measured.toFixed(2)}×${perCpu}`,
       met: measured === undefined ? undefined : measured >= bound,
     });
   };

@@ -24,6 +24,7 @@ export async function startVarnish(backend: ChildServer): Promise<ChildServer> {
   await waitUntilAnswering(baseUrl, child.pid);
   return {
     baseUrl,
+    pid: child.pid!,
     stop: () =>
       new Promise((resolve) => {
         child.once('exit', () => {
