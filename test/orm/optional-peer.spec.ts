@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { LIB, libSources } from '../support/lib-sources.js';
 
 /*
  * @mikro-orm/core is an optional peer: apps without MikroORM must never load it. Jest cannot
@@ -9,20 +9,9 @@ import { fileURLToPath } from 'node:url';
  * outside lib/orm/ nothing mentions the package, and inside it only type imports and the one
  * lazy import() of mikro-orm.loader.ts do.
  */
-const LIB = fileURLToPath(new URL('../../lib', import.meta.url));
-
-function sources(directory: string): string[] {
-  return readdirSync(directory, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory()
-      ? sources(join(directory, entry.name))
-      : entry.name.endsWith('.ts')
-        ? [join(directory, entry.name)]
-        : [],
-  );
-}
 
 /** Every static import/export statement, dynamic import() and type import() naming a MikroORM package. */
-const references = sources(LIB).flatMap((file) => {
+const references = libSources().flatMap((file) => {
   const text = readFileSync(file, 'utf8');
   const found = [
     ...text.matchAll(/^(?:import|export)\s[^;]*?from\s+'(@mikro-orm\/[^']+)'/gm),

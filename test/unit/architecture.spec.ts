@@ -1,27 +1,16 @@
 import { describe, expect, test } from '@jest/globals';
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
+import { LIB, libSources } from '../support/lib-sources.js';
 
 /*
  * The two flows of ARCHITECTURE.md meet in lib/store/, which knows nothing of HTTP or ORMs;
  * lib/http/ knows nothing of ORMs; lib/orm/ nothing of HTTP; lib/utils/ nothing of either. The
  * module's own top-level files (module, options, messages, constants, service) wire them.
  */
-const LIB = fileURLToPath(new URL('../../lib', import.meta.url));
-
-function sources(directory: string): string[] {
-  return readdirSync(directory, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory()
-      ? sources(join(directory, entry.name))
-      : entry.name.endsWith('.ts')
-        ? [join(directory, entry.name)]
-        : [],
-  );
-}
 
 /** Every relative import (static, type or dynamic): `[importing file, imported file, type only]`. */
-const edges = sources(LIB).flatMap((file) => {
+const edges = libSources().flatMap((file) => {
   const text = readFileSync(file, 'utf8');
   const imports = [
     ...text.matchAll(/^(?:import|export)\s[^;]*?from\s+'(\.[^']+)'/gm),
