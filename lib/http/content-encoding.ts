@@ -1,5 +1,9 @@
 import { MIN_COMPRESSED_BYTES, type BodyEncoding } from '../store/page-body.js';
 
+/** Distinct `Accept-Encoding` values remembered; clients send few (each browser one). */
+const REMEMBERED = 256;
+const chosen = new Map<string, BodyEncoding | undefined>();
+
 /**
  * The encoding to send a cached body in, from the request's `Accept-Encoding` (RFC 9110 §12.5.3):
  * Brotli, then gzip, when the client accepts them (`q` > 0) and the body is large enough to gain;
@@ -9,6 +13,16 @@ export function negotiateEncoding(acceptEncoding: unknown, bodyLength: number): 
   if (typeof acceptEncoding !== 'string' || acceptEncoding === '' || bodyLength < MIN_COMPRESSED_BYTES) {
     return undefined;
   }
+  // Parsed once per distinct value: on a hit, parsing the header was the largest cost of serving
+  // a compressed copy instead of the identity body.
+  if (chosen.has(acceptEncoding)) return chosen.get(acceptEncoding);
+  const encoding = preferredEncoding(acceptEncoding);
+  if (chosen.size >= REMEMBERED) chosen.clear();
+  chosen.set(acceptEncoding, encoding);
+  return encoding;
+}
+
+function preferredEncoding(acceptEncoding: string): BodyEncoding | undefined {
   const weights = new Map<string, number>();
   for (const part of acceptEncoding.split(',')) {
     const [name, ...params] = part.split(';').map((piece) => piece.trim().toLowerCase());

@@ -26,13 +26,15 @@ export function sendFastHit(
     response.end();
     return;
   }
-  const headers = [...headersOf(entry, encoding), 'content-length', String(bytes.length)];
-  response.writeHead(entry.s, headers);
+  response.writeHead(entry.s, headersOf(entry, encoding, bytes.length) as string[]);
   response.end(request.method === 'HEAD' ? undefined : bytes);
 }
 
-/** The flat `[name, value, …]` list of an entry's headers for one encoding, built once. */
-function headersOf(entry: PageEntry, encoding: BodyEncoding | undefined): readonly string[] {
+/**
+ * The flat `[name, value, …]` list of an entry's headers for one encoding, built once: an entry's
+ * body in one encoding always has the same length.
+ */
+function headersOf(entry: PageEntry, encoding: BodyEncoding | undefined, length: number): readonly string[] {
   let byEncoding = prepared.get(entry);
   if (!byEncoding) prepared.set(entry, (byEncoding = new Map()));
   const slot = encoding ?? 'identity';
@@ -45,6 +47,7 @@ function headersOf(entry: PageEntry, encoding: BodyEncoding | undefined): readon
     merged.set('etag', entry.t);
     merged.set(CACHE_STATUS_HEADER, 'HIT');
     if (encoding) merged.set('content-encoding', encoding);
+    merged.set('content-length', String(length));
     headers = [];
     for (const [name, value] of merged) {
       for (const item of Array.isArray(value) ? value : [value]) headers.push(name, item as string);

@@ -16,6 +16,7 @@ import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
+import { request as httpRequest } from 'node:http';
 import request from 'supertest';
 import {
   CachePage,
@@ -73,6 +74,12 @@ class FastController {
   @UseInterceptors(StampInterceptor)
   intercepted() {
     return `intercepted call ${counters.hit('intercepted')}`;
+  }
+
+  @Get('long')
+  long() {
+    counters.hit('long');
+    return `<p>${'a long page that compresses well '.repeat(200)}</p>`;
   }
 
   @Get('slow-lane')
@@ -142,6 +149,48 @@ describe.each(ADAPTERS)('fast path on %s', (adapter: AdapterName) => {
     expect(middleware).toBe(0);
     expect(await delta('open', () => get('/open'))).toBe(0);
     expect(logs.of('log').join('\n')).toContain('fastPath is on');
+  });
+
+  test('a fast hit sends one Content-Length, the length of the bytes it sends, in each encoding and for HEAD', async () => {
+    await start({ fastPath: true });
+    const { port } = app!.getHttpServer().address() as { port: number };
+    const fetchRaw = (method: string, encoding: string) =>
+      new Promise<{ headers: string[]; bytes: Buffer }>((resolve, reject) => {
+        const outgoing = httpRequest(
+          { host: '127.0.0.1', port, path: '/long', method, headers: { 'accept-encoding': encoding } },
+          (response) => {
+            const chunks: Buffer[] = [];
+            response.on('data', (chunk: Buffer) => chunks.push(chunk));
+            response.on('end', () => resolve({ headers: response.rawHeaders, bytes: Buffer.concat(chunks) }));
+          },
+        );
+        outgoing.once('error', reject).end();
+      });
+    const lengthsOf = (headers: string[]) =>
+      headers.filter((_, i) => i % 2 === 0 && headers[i].toLowerCase() === 'content-length').map((_, i) => i);
+    const header = (headers: string[], name: string) => {
+      const at = headers.findIndex((value, i) => i % 2 === 0 && value.toLowerCase() === name);
+      return at === -1 ? undefined : headers[at + 1];
+    };
+    const rendersBefore = counters.of('long');
+    await fetchRaw('GET', 'identity');
+    const sizes = new Map<string, number>();
+    for (const encoding of ['identity', 'br', 'gzip', 'identity', 'br']) {
+      const { headers, bytes } = await fetchRaw('GET', encoding);
+      expect(header(headers, 'x-cache')).toBe('HIT');
+      expect(lengthsOf(headers)).toHaveLength(1);
+      expect(Number(header(headers, 'content-length'))).toBe(bytes.length);
+      expect(header(headers, 'content-encoding')).toBe(encoding === 'identity' ? undefined : encoding);
+      sizes.set(encoding, bytes.length);
+    }
+    expect(sizes.get('br')!).toBeLessThan(sizes.get('identity')!);
+    for (const encoding of ['identity', 'br']) {
+      const { headers, bytes } = await fetchRaw('HEAD', encoding);
+      expect(header(headers, 'x-cache')).toBe('HIT');
+      expect(bytes.length).toBe(0);
+      expect(Number(header(headers, 'content-length'))).toBe(sizes.get(encoding));
+    }
+    expect(counters.of('long') - rendersBefore).toBe(1);
   });
 
   test('without fastPath, middleware runs on every hit', async () => {

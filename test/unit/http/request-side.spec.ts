@@ -73,6 +73,14 @@ describe('encodings', () => {
   test('small bodies are always sent as they are', () => {
     expect(negotiateEncoding('br', 100)).toBeUndefined();
   });
+
+  test('a remembered header gives the same answer, also after more distinct headers than are remembered', () => {
+    expect(negotiateEncoding('br;q=0, gzip', 10_000)).toBe('gzip');
+    for (let i = 0; i < 300; i++) negotiateEncoding(`x-${i}, gzip;q=0`, 10_000);
+    expect(negotiateEncoding('x-299, gzip;q=0', 10_000)).toBeUndefined();
+    expect(negotiateEncoding('br;q=0, gzip', 10_000)).toBe('gzip');
+    expect(negotiateEncoding('br;q=0, gzip', 100)).toBeUndefined();
+  });
 });
 
 describe('what a render read', () => {
