@@ -17,16 +17,28 @@ export const SERVERS = {
   raw: fileURLToPath(new URL('./raw-server.js', import.meta.url)),
 };
 
+/** How a server process is started: under another program (a profiler), and how long it may take. */
+export interface StartOptions {
+  /** A command and its arguments that run `node <entry>`, e.g. `['valgrind', '--tool=callgrind']`. */
+  readonly under?: readonly string[];
+  readonly startTimeoutMs?: number;
+}
+
 /** Starts `server.js` (or another entry) with the given environment and waits for `READY <port>`. */
-export function startServer(env: Record<string, string>, entry = SERVERS.bench): Promise<ChildServer> {
-  const [command, args] = onCore(1, process.execPath, [entry]);
+export function startServer(
+  env: Record<string, string>,
+  entry = SERVERS.bench,
+  { under = [], startTimeoutMs = 30_000 }: StartOptions = {},
+): Promise<ChildServer> {
+  const node = [...under, process.execPath, entry];
+  const [command, args] = onCore(1, node[0], node.slice(1));
   const child = spawn(command, args, {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let output = '';
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${output}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${output}`)), startTimeoutMs);
     child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)));
     child.stdout!.on('data', (chunk: Buffer) => {
       output += chunk.toString();

@@ -1,6 +1,6 @@
 import { SERVERS, startServer, type ChildServer } from './child-server.js';
 import { measure, type LoadResult } from './load.js';
-import { serverKey, type Row, type ServerSpec } from './scenarios.js';
+import { rawEnv, serverKey, type Row, type ServerSpec } from './scenarios.js';
 import { startVarnish } from './varnish.js';
 
 /** One row measured in one round. */
@@ -74,14 +74,14 @@ async function probe(url: string, headers: Record<string, string>): Promise<stri
 }
 
 /** The benchmark app's handler count (POST /renders, which no cache keeps); undefined elsewhere. */
-async function handlerCalls(baseUrl: string): Promise<number | undefined> {
+export async function handlerCalls(baseUrl: string): Promise<number | undefined> {
   const response = await fetch(`${baseUrl}/renders`, { method: 'POST' }).catch(() => undefined);
   if (!response?.ok || !response.headers.get('content-type')?.includes('json')) return undefined;
   return ((await response.json()) as { renders: number }).renders;
 }
 
 async function start(spec: ServerSpec, env: { redisUrl: string; keyPrefix: string }): Promise<ChildServer> {
-  if (spec.kind === 'raw') return startServer({}, SERVERS.raw);
+  if (spec.kind === 'raw') return startServer(rawEnv(spec), SERVERS.raw);
   if (spec.kind === 'varnish') {
     const backend = await startServer({ BENCH_MODE: 'floor', BENCH_ADAPTER: 'express' });
     const varnish = await startVarnish(backend).catch(async (error: unknown) => {

@@ -2,7 +2,8 @@ import type { Adapter, Mode, Store } from './server.js';
 
 /** A server a row is measured against; rows with equal servers share one process per round. */
 export type ServerSpec =
-  | { readonly kind: 'raw' }
+  /** `hit`: with the headers of an Express fast-path hit instead of the two a page needs. */
+  | { readonly kind: 'raw'; readonly headers?: 'hit' }
   /** Varnish with its built-in configuration in front of the Nest Express floor. */
   | { readonly kind: 'varnish' }
   | {
@@ -33,6 +34,10 @@ const GUARDED_PAGE = '/guarded/page';
 
 export const serverKey = (server: ServerSpec): string => JSON.stringify(server);
 
+/** The environment of raw-server.js for a raw server spec. */
+export const rawEnv = (spec: ServerSpec & { kind: 'raw' }): Record<string, string> =>
+  spec.headers ? { BENCH_RAW_HEADERS: spec.headers } : {};
+
 /** Every row of one round, in the order they are measured and printed. */
 export function benchRows(options: { withRedis: boolean; withVarnish: boolean }): Row[] {
   const rows: Row[] = [
@@ -41,6 +46,14 @@ export function benchRows(options: { withRedis: boolean; withVarnish: boolean })
       table: 'page',
       label: 'raw `node:http`, the page from memory',
       server: { kind: 'raw' },
+      path: PAGE,
+      hits: true,
+    },
+    {
+      id: 'raw-hit-headers',
+      table: 'page',
+      label: "raw `node:http`, with an Express fast hit's 6 headers",
+      server: { kind: 'raw', headers: 'hit' },
       path: PAGE,
       hits: true,
     },

@@ -1,0 +1,191 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { callgrindInstalled, startCounted, startCountedVarnish, type CountedServer } from './callgrind.js';
+import { SERVERS, startServer } from './child-server.js';
+import { handlerCalls } from './measure-rows.js';
+import { benchRows, rawEnv, serverKey, type Row, type ServerSpec } from './scenarios.js';
+import { sendSequential } from './sequential-load.js';
+import { varnishInstalled } from './varnish.js';
+
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 3_000);
+const WINDOWS = Number(process.env.BENCH_WINDOWS ?? 5);
+const WINDOW = Number(process.env.BENCH_WINDOW ?? 1_000);
+/** The last WINDOWS windows count as settled when they are this close (half their range ÷ median). */
+const SETTLED = 0.1;
+const MAX_WINDOWS = 4 * WINDOWS;
+/** The rows the targets are about (BENCH_ONLY picks others: every memory-store row can be counted). */
+const DEFAULT_ROWS =
+  '^(raw|raw-hit-headers|varnish|(express|fastify):(floor|interceptor-guard|fast|fast-gzip|fast-br))$';
+const RESULTS = fileURLToPath(new URL('../results/', import.meta.url));
+
+/** One row: the instructions per request of each measured window. */
+interface CountedRow {
+  readonly row: Row;
+  /** Instructions per request of the last WINDOWS windows. */
+  readonly perRequest: number[];
+  /** Windows counted in all, the unsettled first ones included. */
+  readonly windows: number;
+  readonly settled: boolean;
+  readonly handlerCalls: number | undefined;
+  readonly answeredAs: string;
+  readonly failed: number;
+}
+
+/**
+ * `npm run bench:instructions`: the instructions each server executes per request, counted by
+ * callgrind, for the rows on the in-memory store. Unlike req/s, a count does not move with the
+ * rest of the machine, so its ratios settle what a shared machine's throughput rows cannot.
+ * Each server warms up with BENCH_WARMUP requests, then windows of BENCH_WINDOW sequential
+ * requests are counted until the last BENCH_WINDOWS agree within 10 % (the first windows after
+ * warm-up still carry the JIT's and the collector's background work); the table shows their median.
+ */
+async function main(): Promise<void> {
+  if (!callgrindInstalled()) {
+    console.error('\n*** valgrind not installed (apt-get install valgrind): nothing to count ***\n');
+    process.exit(1);
+  }
+  const started = Date.now();
+  const only = new RegExp(process.env.BENCH_ONLY ?? DEFAULT_ROWS);
+  const withVarnish = varnishInstalled();
+  if (!withVarnish)
+    console.warn('\n*** varnishd not installed (apt-get install varnish): no Varnish row ***\n');
+  const rows = benchRows({ withRedis: false, withVarnish }).filter(
+    (row) =>
+      row.table === 'page' &&
+      (row.server.kind !== 'nest' || row.server.store === 'memory') &&
+      only.test(row.id),
+  );
+  const groups = new Map<string, Row[]>();
+  for (const row of rows)
+    groups.set(serverKey(row.server), [...(groups.get(serverKey(row.server)) ?? []), row]);
+  const byRow = new Map<string, CountedRow>();
+  // valgrind runs a process on one core, and counts do not depend on what runs beside it.
+  const pending = [...groups.values()];
+  const worker = async () => {
+    for (let group = pending.shift(); group; group = pending.shift()) {
+      for (const result of await countGroup(group)) byRow.set(result.row.id, result);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, cpus().length) }, worker));
+  const counted = rows.map((row) => byRow.get(row.id)!);
+  const table = instructionsTable(counted);
+  const text = [header(started), table].join('\n\n');
+  mkdirSync(RESULTS, { recursive: true });
+  writeFileSync(`${RESULTS}instructions.md`, `${text}\n`);
+  writeFileSync(
+    `${RESULTS}instructions.json`,
+    JSON.stringify(Object.fromEntries(counted.map((c) => [c.row.id, c.perRequest])), null, 2),
+  );
+  console.log(`\n${text}\n`);
+  console.log(`(${Math.round((Date.now() - started) / 1000)} s; written to bench/results/instructions.md)`);
+}
+
+/** The rows of one server, counted one after the other in one process. */
+async function countGroup(group: readonly Row[]): Promise<CountedRow[]> {
+  const server = await startCountedServer(group[0].server);
+  const results: CountedRow[] = [];
+  try {
+    for (const row of group) {
+      const result = await countRow(server, row);
+      results.push(result);
+      const perRequest = Math.round(median(result.perRequest)).toLocaleString('en');
+      process.stderr.write(`  ${row.id}: ${perRequest} instructions per request (${result.answeredAs})\n`);
+    }
+  } finally {
+    await server.stop();
+  }
+  return results;
+}
+
+async function startCountedServer(spec: ServerSpec): Promise<CountedServer> {
+  if (spec.kind === 'raw') return startCounted(rawEnv(spec), SERVERS.raw);
+  if (spec.kind === 'nest')
+    return startCounted({ BENCH_MODE: spec.mode, BENCH_ADAPTER: spec.adapter }, SERVERS.bench);
+  const backend = await startServer({ BENCH_MODE: 'floor', BENCH_ADAPTER: 'express' });
+  const varnish = await startCountedVarnish(backend).catch(async (error: unknown) => {
+    await backend.stop();
+    throw error;
+  });
+  return { ...varnish, stop: () => varnish.stop().then(() => backend.stop()) };
+}
+
+async function countRow(server: CountedServer, row: Row): Promise<CountedRow> {
+  const url = `${server.baseUrl}${row.path}`;
+  const headers: Record<string, string> = row.encoding ? { 'accept-encoding': row.encoding } : {};
+  const before = await handlerCalls(server.baseUrl);
+  let failed = (await sendSequential(url, headers, WARMUP)).failed;
+  let answeredAs = '–';
+  const perRequest: number[] = [];
+  while (perRequest.length < MAX_WINDOWS && !settled(perRequest.slice(-WINDOWS))) {
+    const instructions = await server.instructionsDuring(async () => {
+      const result = await sendSequential(url, headers, WINDOW);
+      failed += result.failed;
+      answeredAs = result.answeredAs;
+    });
+    perRequest.push(instructions / WINDOW);
+  }
+  const after = await handlerCalls(server.baseUrl);
+  const calls = before === undefined || after === undefined ? undefined : after - before;
+  const last = perRequest.slice(-WINDOWS);
+  return {
+    row,
+    perRequest: last,
+    windows: perRequest.length,
+    settled: settled(last),
+    handlerCalls: calls,
+    answeredAs,
+    failed,
+  };
+}
+
+function settled(windows: readonly number[]): boolean {
+  return windows.length === WINDOWS && spreadOf(windows) <= SETTLED;
+}
+
+/** Half the range of `values`, relative to their median. */
+const spreadOf = (values: readonly number[]): number =>
+  (Math.max(...values) - Math.min(...values)) / median(values) / 2;
+
+function instructionsTable(counted: readonly CountedRow[]): string {
+  const perRequestOf = (id: string) => {
+    const found = counted.find((c) => c.row.id === id);
+    return found ? median(found.perRequest) : undefined;
+  };
+  const raw = perRequestOf('raw');
+  const varnish = perRequestOf('varnish');
+  const ratio = (base: number | undefined, value: number) => (base ? (base / value).toFixed(2) : '–');
+  const lines = [
+    '| adapter | variant | instructions per request | × floor | × raw | × Varnish | spread | windows | handler calls | answered as |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---|',
+  ];
+  for (const c of counted) {
+    const value = median(c.perRequest);
+    const floor = c.row.adapter ? perRequestOf(`${c.row.adapter}:floor`) : undefined;
+    lines.push(
+      `| ${c.row.adapter ?? '–'} | ${c.row.label}${c.failed ? ` (**${c.failed} failed**)` : ''} | ` +
+        `${Math.round(value).toLocaleString('en')} | ${ratio(floor, value)} | ${ratio(raw, value)} | ${ratio(varnish, value)} | ` +
+        `±${Math.round(spreadOf(c.perRequest) * 100)} %${c.settled ? '' : ' (**unsettled**)'} | ${c.windows} | ${c.handlerCalls ?? '–'} | ${c.answeredAs} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function header(started: number): string {
+  return (
+    `${new Date(started).toISOString()} · Node ${process.version} · callgrind instruction counts (every thread of ` +
+    `the server, user space only) · ${WARMUP.toLocaleString('en')} requests of warm-up, then windows of ` +
+    `${WINDOW.toLocaleString('en')} sequential requests on one keep-alive connection until the last ${WINDOWS} agree ` +
+    `within ${SETTLED * 100} %, their median · × floor, × raw, × Varnish: ` +
+    "the floor's (raw `node:http`'s, Varnish's) instructions per request ÷ the row's, read like req/s ratios (above 1: cheaper) · " +
+    'spread: half the range of the windows'
+  );
+}
+
+const median = (values: readonly number[]): number =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+void main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
