@@ -19,13 +19,19 @@ export interface CountedServer extends ChildServer {
 }
 
 /**
- * Starts a benchmark server (`node <entry>`) under `valgrind --tool=callgrind`. The same code on
- * the same input counts the same, whatever else the machine is doing, give or take the garbage
- * collector and the JIT, which is why callers count several windows.
+ * Starts a benchmark server (`node --predictable-gc-schedule <entry>`) under `valgrind
+ * --tool=callgrind`. The same code on the same input counts the same, whatever else the machine
+ * is doing, give or take the JIT's background work, which is why callers count several windows.
  */
 export async function startCounted(env: Record<string, string>, entry: string): Promise<CountedServer> {
   const dumps = dumpFolder();
-  const server = await startServer(env, entry, { under: callgrind(dumps), startTimeoutMs: 600_000 });
+  const server = await startServer(env, entry, {
+    under: callgrind(dumps),
+    // V8 sizes its heap, and so how often it collects, from how fast the process runs; under
+    // valgrind, beside other processes, that changes from run to run. This fixes the schedule.
+    nodeFlags: ['--predictable-gc-schedule'],
+    startTimeoutMs: 600_000,
+  });
   return counted(server, server.pid, dumps);
 }
 

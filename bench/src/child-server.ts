@@ -21,6 +21,8 @@ export const SERVERS = {
 export interface StartOptions {
   /** A command and its arguments that run `node <entry>`, e.g. `['valgrind', '--tool=callgrind']`. */
   readonly under?: readonly string[];
+  /** Flags for `node` itself, before the entry. */
+  readonly nodeFlags?: readonly string[];
   readonly startTimeoutMs?: number;
 }
 
@@ -28,9 +30,9 @@ export interface StartOptions {
 export function startServer(
   env: Record<string, string>,
   entry = SERVERS.bench,
-  { under = [], startTimeoutMs = 30_000 }: StartOptions = {},
+  { under = [], nodeFlags = [], startTimeoutMs = 30_000 }: StartOptions = {},
 ): Promise<ChildServer> {
-  const node = [...under, process.execPath, entry];
+  const node = [...under, process.execPath, ...nodeFlags, entry];
   const [command, args] = onCore(1, node[0], node.slice(1));
   const child = spawn(command, args, {
     env: { ...process.env, ...env },

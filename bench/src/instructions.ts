@@ -5,15 +5,17 @@ import { callgrindInstalled, startCounted, startCountedVarnish, type CountedServ
 import { SERVERS, startServer } from './child-server.js';
 import { handlerCalls } from './measure-rows.js';
 import { benchRows, rawEnv, serverKey, type Row, type ServerSpec } from './scenarios.js';
+import { targetsTable } from './report.js';
 import { sendSequential } from './sequential-load.js';
+import { checkRatios, memoryRatioTargets } from './targets.js';
 import { varnishInstalled } from './varnish.js';
 
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3_000);
 const WINDOWS = Number(process.env.BENCH_WINDOWS ?? 5);
 const WINDOW = Number(process.env.BENCH_WINDOW ?? 1_000);
-/** The last WINDOWS windows count as settled when they are this close (half their range ÷ median). */
+/** The last WINDOWS windows count as settled when they are this close (half their range ÷ mean). */
 const SETTLED = 0.1;
-const MAX_WINDOWS = 4 * WINDOWS;
+const MAX_WINDOWS = 2 * WINDOWS;
 /** The rows the targets are about (BENCH_ONLY picks others: every memory-store row can be counted). */
 const DEFAULT_ROWS =
   '^(raw|raw-hit-headers|varnish|(express|fastify):(floor|interceptor-guard|fast|fast-gzip|fast-br))$';
@@ -26,6 +28,8 @@ interface CountedRow {
   readonly perRequest: number[];
   /** Windows counted in all, the unsettled first ones included. */
   readonly windows: number;
+  /** Instructions per request of every window, in order. */
+  readonly allWindows: number[];
   readonly settled: boolean;
   readonly handlerCalls: number | undefined;
   readonly answeredAs: string;
@@ -38,7 +42,9 @@ interface CountedRow {
  * rest of the machine, so its ratios settle what a shared machine's throughput rows cannot.
  * Each server warms up with BENCH_WARMUP requests, then windows of BENCH_WINDOW sequential
  * requests are counted until the last BENCH_WINDOWS agree within 10 % (the first windows after
- * warm-up still carry the JIT's and the collector's background work); the table shows their median.
+ * warm-up still carry the JIT's background work), or twice that many were counted (a row that
+ * collects garbage often moves by more from one window to the next); the table shows the mean of
+ * the last BENCH_WINDOWS, garbage collection included.
  */
 async function main(): Promise<void> {
   if (!callgrindInstalled()) {
@@ -70,12 +76,24 @@ async function main(): Promise<void> {
   await Promise.all(Array.from({ length: Math.max(1, cpus().length) }, worker));
   const counted = rows.map((row) => byRow.get(row.id)!);
   const table = instructionsTable(counted);
-  const text = [header(started), table].join('\n\n');
+  const perRequest = (id: string) => {
+    const found = byRow.get(id);
+    return found ? mean(found.perRequest) : undefined;
+  };
+  const targets = targetsTable(
+    checkRatios(memoryRatioTargets(), (id) => {
+      const cost = perRequest(id);
+      return cost ? 1 / cost : undefined;
+    }),
+  );
+  const text = [header(started), table, '#### The targets, by instructions per request', targets].join(
+    '\n\n',
+  );
   mkdirSync(RESULTS, { recursive: true });
   writeFileSync(`${RESULTS}instructions.md`, `${text}\n`);
   writeFileSync(
     `${RESULTS}instructions.json`,
-    JSON.stringify(Object.fromEntries(counted.map((c) => [c.row.id, c.perRequest])), null, 2),
+    JSON.stringify(Object.fromEntries(counted.map((c) => [c.row.id, c.allWindows])), null, 2),
   );
   console.log(`\n${text}\n`);
   console.log(`(${Math.round((Date.now() - started) / 1000)} s; written to bench/results/instructions.md)`);
@@ -89,7 +107,7 @@ async function countGroup(group: readonly Row[]): Promise<CountedRow[]> {
     for (const row of group) {
       const result = await countRow(server, row);
       results.push(result);
-      const perRequest = Math.round(median(result.perRequest)).toLocaleString('en');
+      const perRequest = Math.round(mean(result.perRequest)).toLocaleString('en');
       process.stderr.write(`  ${row.id}: ${perRequest} instructions per request (${result.answeredAs})\n`);
     }
   } finally {
@@ -132,6 +150,7 @@ async function countRow(server: CountedServer, row: Row): Promise<CountedRow> {
     row,
     perRequest: last,
     windows: perRequest.length,
+    allWindows: perRequest,
     settled: settled(last),
     handlerCalls: calls,
     answeredAs,
@@ -143,14 +162,14 @@ function settled(windows: readonly number[]): boolean {
   return windows.length === WINDOWS && spreadOf(windows) <= SETTLED;
 }
 
-/** Half the range of `values`, relative to their median. */
+/** Half the range of `values`, relative to their mean. */
 const spreadOf = (values: readonly number[]): number =>
-  (Math.max(...values) - Math.min(...values)) / median(values) / 2;
+  (Math.max(...values) - Math.min(...values)) / mean(values) / 2;
 
 function instructionsTable(counted: readonly CountedRow[]): string {
   const perRequestOf = (id: string) => {
     const found = counted.find((c) => c.row.id === id);
-    return found ? median(found.perRequest) : undefined;
+    return found ? mean(found.perRequest) : undefined;
   };
   const raw = perRequestOf('raw');
   const varnish = perRequestOf('varnish');
@@ -160,12 +179,12 @@ function instructionsTable(counted: readonly CountedRow[]): string {
     '|---|---|---:|---:|---:|---:|---:|---:|---:|---|',
   ];
   for (const c of counted) {
-    const value = median(c.perRequest);
+    const value = mean(c.perRequest);
     const floor = c.row.adapter ? perRequestOf(`${c.row.adapter}:floor`) : undefined;
     lines.push(
       `| ${c.row.adapter ?? '–'} | ${c.row.label}${c.failed ? ` (**${c.failed} failed**)` : ''} | ` +
         `${Math.round(value).toLocaleString('en')} | ${ratio(floor, value)} | ${ratio(raw, value)} | ${ratio(varnish, value)} | ` +
-        `±${Math.round(spreadOf(c.perRequest) * 100)} %${c.settled ? '' : ' (**unsettled**)'} | ${c.windows} | ${c.handlerCalls ?? '–'} | ${c.answeredAs} |`,
+        `±${Math.round(spreadOf(c.perRequest) * 100)} %${c.settled ? '' : ' (not within 10 %)'} | ${c.windows} | ${c.handlerCalls ?? '–'} | ${c.answeredAs} |`,
     );
   }
   return lines.join('\n');
@@ -173,17 +192,16 @@ function instructionsTable(counted: readonly CountedRow[]): string {
 
 function header(started: number): string {
   return (
-    `${new Date(started).toISOString()} · Node ${process.version} · callgrind instruction counts (every thread of ` +
+    `${new Date(started).toISOString()} · Node ${process.version} · callgrind instruction counts (node --predictable-gc-schedule; every thread of ` +
     `the server, user space only) · ${WARMUP.toLocaleString('en')} requests of warm-up, then windows of ` +
     `${WINDOW.toLocaleString('en')} sequential requests on one keep-alive connection until the last ${WINDOWS} agree ` +
-    `within ${SETTLED * 100} %, their median · × floor, × raw, × Varnish: ` +
+    `within ${SETTLED * 100} % (or ${MAX_WINDOWS} were counted), their mean · × floor, × raw, × Varnish: ` +
     "the floor's (raw `node:http`'s, Varnish's) instructions per request ÷ the row's, read like req/s ratios (above 1: cheaper) · " +
     'spread: half the range of the windows'
   );
 }
 
-const median = (values: readonly number[]): number =>
-  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const mean = (values: readonly number[]): number => values.reduce((sum, v) => sum + v, 0) / values.length;
 
 void main().catch((error) => {
   console.error(error);

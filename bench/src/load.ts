@@ -7,6 +7,8 @@ export interface LoadResult {
   readonly requestsPerSecond: number;
   /** CPU time the server used per request answered, in microseconds (when /proc tells). */
   readonly cpuMicrosPerRequest?: number;
+  /** The part of that CPU time spent in the kernel (system time), 0–1. */
+  readonly kernelShare?: number;
   readonly p99Ms: number;
   readonly errors: number;
   readonly non2xx: number;
@@ -39,7 +41,13 @@ export async function measure(
   const cpuAfter = cpuSeconds(pid);
   const requests = result.requestsPerSecond * LOAD.durationSeconds;
   if (cpuBefore === undefined || cpuAfter === undefined || requests === 0) return result;
-  return { ...result, cpuMicrosPerRequest: ((cpuAfter - cpuBefore) / requests) * 1e6 };
+  const user = cpuAfter.user - cpuBefore.user;
+  const system = cpuAfter.system - cpuBefore.system;
+  return {
+    ...result,
+    cpuMicrosPerRequest: ((user + system) / requests) * 1e6,
+    kernelShare: user + system > 0 ? system / (user + system) : undefined,
+  };
 }
 
 function run(url: string, headers: Record<string, string>, seconds: number): Promise<LoadResult> {

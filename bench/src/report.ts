@@ -26,8 +26,8 @@ export function throughputTable(samples: Samples, rows: readonly Row[], table: R
   const varnish = rpsOf(samples, 'varnish');
   const rawCpu = cpuOf(samples, 'raw');
   const lines = [
-    '| adapter | variant | req/s | × floor | × raw | × Varnish | spread | CPU µs per request | per CPU-second × raw | p99 ms | handler calls | answered as |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+    '| adapter | variant | req/s | × floor | × raw | × Varnish | spread | CPU µs per request | in the kernel | per CPU-second × raw | p99 ms | handler calls | answered as |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
   ];
   for (const row of rows.filter((r) => r.table === table)) {
     const results = samples.get(row.id);
@@ -38,11 +38,17 @@ export function throughputTable(samples: Samples, rows: readonly Row[], table: R
     lines.push(
       `| ${row.adapter ?? '–'} | ${row.label}${failures(results)} | ${Math.round(rps).toLocaleString('en')} | ` +
         `${ratio(rps, floor)} | ${ratio(rps, raw)} | ${ratio(rps, varnish)} | ${spread(results, rps)} | ` +
-        `${cpuOf(samples, row.id)?.toFixed(1) ?? '–'} | ${ratio(rawCpu, cpuOf(samples, row.id))} | ` +
+        `${cpuOf(samples, row.id)?.toFixed(1) ?? '–'} | ${kernelShareOf(results)} | ${ratio(rawCpu, cpuOf(samples, row.id))} | ` +
         `${median(results.map((r) => r.p99Ms)).toFixed(1)} | ${handlerCalls(results)} | ${results.at(-1)!.answeredAs} |`,
     );
   }
   return lines.join('\n');
+}
+
+/** Median share of the server's CPU time spent in the kernel, in percent. */
+function kernelShareOf(results: RowSample[]): string {
+  const shares = results.map((r) => r.kernelShare).filter((v): v is number => v !== undefined);
+  return shares.length ? `${Math.round(median(shares) * 100)} %` : '–';
 }
 
 function failures(results: RowSample[]): string {

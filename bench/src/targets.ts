@@ -5,39 +5,86 @@ import { cpuOf, rpsOf, type TargetCheck } from './report.js';
 
 const ADAPTERS = ['express', 'fastify'] as const;
 
+/** A target of the form "row ÷ base row ≥ bound", where higher is better (req/s, or 1 ÷ cost). */
+export interface RatioTarget {
+  readonly target: string;
+  readonly id: string;
+  readonly baseId: string;
+  readonly bound: number;
+}
+
+/** The ratio targets over rows of the in-memory store (Redis ones are added by `checkTargets`). */
+export function memoryRatioTargets(): RatioTarget[] {
+  return ADAPTERS.flatMap((adapter) => [
+    {
+      target: `${adapter}: fast-path hit, memory ÷ raw node:http`,
+      id: `${adapter}:fast`,
+      baseId: 'raw',
+      bound: 0.8,
+    },
+    {
+      target: `${adapter}: fast-path hit, memory ÷ Varnish`,
+      id: `${adapter}:fast`,
+      baseId: 'varnish',
+      bound: 1.0,
+    },
+    {
+      target: `${adapter}: interceptor-path hit (route with a guard) ÷ floor`,
+      id: `${adapter}:interceptor-guard`,
+      baseId: `${adapter}:floor`,
+      bound: 1.0,
+    },
+    {
+      target: `${adapter}: fast-path gzip hit ÷ identity hit`,
+      id: `${adapter}:fast-gzip`,
+      baseId: `${adapter}:fast`,
+      bound: 0.9,
+    },
+    {
+      target: `${adapter}: fast-path br hit ÷ identity hit`,
+      id: `${adapter}:fast-br`,
+      baseId: `${adapter}:fast`,
+      bound: 0.9,
+    },
+  ]);
+}
+
+/** Checks ratio targets against `score` (higher is better), with `detail` shown after the ratio. */
+export function checkRatios(
+  targets: readonly RatioTarget[],
+  score: (id: string) => number | undefined,
+  detail: (target: RatioTarget) => string = () => '',
+): TargetCheck[] {
+  return targets.map((t) => {
+    const value = score(t.id);
+    const base = score(t.baseId);
+    const measured = value && base ? value / base : undefined;
+    return {
+      target: `${t.target} ≥ ${t.bound.toFixed(2)}×`,
+      measured: measured === undefined ? '–' : `${measured.toFixed(2)}×${detail(t)}`,
+      met: measured === undefined ? undefined : measured >= t.bound,
+    };
+  });
+}
+
 /** Checks the throughput, Redis and memory targets against this run's figures. */
 export function checkTargets(
   samples: Samples,
   redis: readonly RedisPerHit[],
   memory: MemoryCost,
 ): TargetCheck[] {
-  const checks: TargetCheck[] = [];
-  const compare = (target: string, id: string, baseId: string, bound: number) => {
-    const value = rpsOf(samples, id);
-    const base = rpsOf(samples, baseId);
-    const measured = value && base ? value / base : undefined;
+  const redisTargets = ADAPTERS.map((adapter) => ({
+    target: `${adapter}: fast-path hit, Redis ÷ raw node:http`,
+    id: `${adapter}:fast-redis`,
+    baseId: 'raw',
+    bound: 0.5,
+  }));
+  const perCpu = ({ id, baseId }: RatioTarget) => {
     const cpu = cpuOf(samples, id);
     const baseCpu = cpuOf(samples, baseId);
-    const perCpu = cpu && baseCpu ? ` (per CPU-second: ${(baseCpu / cpu).toFixed(2)}×)` : '';
-    checks.push({
-      target: `${target} ≥ ${bound.toFixed(2)}×`,
-      measured: measured === undefined ? '–' : `${measured.toFixed(2)}×${perCpu}`,
-      met: measured === undefined ? undefined : measured >= bound,
-    });
+    return cpu && baseCpu ? ` (per CPU-second: ${(baseCpu / cpu).toFixed(2)}×)` : '';
   };
-  for (const adapter of ADAPTERS) {
-    compare(`${adapter}: fast-path hit, memory ÷ raw node:http`, `${adapter}:fast`, 'raw', 0.8);
-    compare(`${adapter}: fast-path hit, memory ÷ Varnish`, `${adapter}:fast`, 'varnish', 1.0);
-    compare(
-      `${adapter}: interceptor-path hit (route with a guard) ÷ floor`,
-      `${adapter}:interceptor-guard`,
-      `${adapter}:floor`,
-      1.0,
-    );
-    compare(`${adapter}: fast-path hit, Redis ÷ raw node:http`, `${adapter}:fast-redis`, 'raw', 0.5);
-    compare(`${adapter}: fast-path gzip hit ÷ identity hit`, `${adapter}:fast-gzip`, `${adapter}:fast`, 0.9);
-    compare(`${adapter}: fast-path br hit ÷ identity hit`, `${adapter}:fast-br`, `${adapter}:fast`, 0.9);
-  }
+  const checks = checkRatios([...memoryRatioTargets(), ...redisTargets], (id) => rpsOf(samples, id), perCpu);
   for (const hit of redis.filter((r) => r.mode === 'page-cache-fast')) {
     const roundTrips = Object.values(hit.commands).reduce((sum, calls) => sum + calls, 0);
     checks.push({
