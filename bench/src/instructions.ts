@@ -11,11 +11,11 @@ import { checkRatios, memoryRatioTargets } from './targets.js';
 import { varnishInstalled } from './varnish.js';
 
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3_000);
-const WINDOWS = Number(process.env.BENCH_WINDOWS ?? 5);
+const WINDOWS = Number(process.env.BENCH_WINDOWS ?? 3);
 const WINDOW = Number(process.env.BENCH_WINDOW ?? 1_000);
 /** The last WINDOWS windows count as settled when they are this close (half their range ÷ mean). */
-const SETTLED = 0.1;
-const MAX_WINDOWS = 2 * WINDOWS;
+const SETTLED = 0.03;
+const MAX_WINDOWS = 5 * WINDOWS;
 /** The rows the targets are about (BENCH_ONLY picks others: every memory-store row can be counted). */
 const DEFAULT_ROWS =
   '^(raw|raw-hit-headers|varnish|(express|fastify):(floor|interceptor-guard|fast|fast-gzip|fast-br))$';
@@ -41,10 +41,9 @@ interface CountedRow {
  * callgrind, for the rows on the in-memory store. Unlike req/s, a count does not move with the
  * rest of the machine, so its ratios settle what a shared machine's throughput rows cannot.
  * Each server warms up with BENCH_WARMUP requests, then windows of BENCH_WINDOW sequential
- * requests are counted until the last BENCH_WINDOWS agree within 10 % (the first windows after
- * warm-up still carry the JIT's background work), or twice that many were counted (a row that
- * collects garbage often moves by more from one window to the next); the table shows the mean of
- * the last BENCH_WINDOWS, garbage collection included.
+ * requests are counted until the last BENCH_WINDOWS agree within 3 % (the first windows after
+ * warm-up still carry the JIT's background work and, a few windows later, one large collection),
+ * or five times that many were counted; the table shows the mean of the last BENCH_WINDOWS.
  */
 async function main(): Promise<void> {
   if (!callgrindInstalled()) {
@@ -184,7 +183,7 @@ function instructionsTable(counted: readonly CountedRow[]): string {
     lines.push(
       `| ${c.row.adapter ?? '–'} | ${c.row.label}${c.failed ? ` (**${c.failed} failed**)` : ''} | ` +
         `${Math.round(value).toLocaleString('en')} | ${ratio(floor, value)} | ${ratio(raw, value)} | ${ratio(varnish, value)} | ` +
-        `±${Math.round(spreadOf(c.perRequest) * 100)} %${c.settled ? '' : ' (not within 10 %)'} | ${c.windows} | ${c.handlerCalls ?? '–'} | ${c.answeredAs} |`,
+        `±${Math.round(spreadOf(c.perRequest) * 100)} %${c.settled ? '' : ` (not within ${SETTLED * 100} %)`} | ${c.windows} | ${c.handlerCalls ?? '–'} | ${c.answeredAs} |`,
     );
   }
   return lines.join('\n');
