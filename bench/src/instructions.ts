@@ -16,6 +16,8 @@ const WINDOW = Number(process.env.BENCH_WINDOW ?? 1_000);
 /** The last WINDOWS windows count as settled when they are this close (half their range ÷ mean). */
 const SETTLED = 0.03;
 const MAX_WINDOWS = 5 * WINDOWS;
+/** Windows before any can count as settled: the JIT's background work and one large collection come first. */
+const MIN_WINDOWS = 8;
 /** The rows the targets are about (BENCH_ONLY picks others: every memory-store row can be counted). */
 const DEFAULT_ROWS =
   '^(raw|raw-hit-headers|varnish|(express|fastify):(floor|interceptor-guard|fast|fast-gzip|fast-br))$';
@@ -41,9 +43,10 @@ interface CountedRow {
  * callgrind, for the rows on the in-memory store. Unlike req/s, a count does not move with the
  * rest of the machine, so its ratios settle what a shared machine's throughput rows cannot.
  * Each server warms up with BENCH_WARMUP requests, then windows of BENCH_WINDOW sequential
- * requests are counted until the last BENCH_WINDOWS agree within 3 % (the first windows after
- * warm-up still carry the JIT's background work and, a few windows later, one large collection),
- * or five times that many were counted; the table shows the mean of the last BENCH_WINDOWS.
+ * requests are counted until, after at least 8, the last BENCH_WINDOWS agree within 3 % (the
+ * first windows after warm-up still carry the JIT's background work and, a few windows later,
+ * one large collection), or five times that many were counted; the table shows the mean of the
+ * last BENCH_WINDOWS.
  */
 async function main(): Promise<void> {
   if (!callgrindInstalled()) {
@@ -134,7 +137,7 @@ async function countRow(server: CountedServer, row: Row): Promise<CountedRow> {
   let failed = (await sendSequential(url, headers, WARMUP)).failed;
   let answeredAs = '–';
   const perRequest: number[] = [];
-  while (perRequest.length < MAX_WINDOWS && !settled(perRequest.slice(-WINDOWS))) {
+  while (perRequest.length < MAX_WINDOWS && !settled(perRequest.slice(-WINDOWS), perRequest.length)) {
     const instructions = await server.instructionsDuring(async () => {
       const result = await sendSequential(url, headers, WINDOW);
       failed += result.failed;
@@ -150,15 +153,15 @@ async function countRow(server: CountedServer, row: Row): Promise<CountedRow> {
     perRequest: last,
     windows: perRequest.length,
     allWindows: perRequest,
-    settled: settled(last),
+    settled: settled(last, perRequest.length),
     handlerCalls: calls,
     answeredAs,
     failed,
   };
 }
 
-function settled(windows: readonly number[]): boolean {
-  return windows.length === WINDOWS && spreadOf(windows) <= SETTLED;
+function settled(windows: readonly number[], counted: number): boolean {
+  return counted >= MIN_WINDOWS && windows.length === WINDOWS && spreadOf(windows) <= SETTLED;
 }
 
 /** Half the range of `values`, relative to their mean. */
@@ -193,7 +196,7 @@ function header(started: number): string {
   return (
     `${new Date(started).toISOString()} · Node ${process.version} · callgrind instruction counts (node --predictable-gc-schedule; every thread of ` +
     `the server, user space only) · ${WARMUP.toLocaleString('en')} requests of warm-up, then windows of ` +
-    `${WINDOW.toLocaleString('en')} sequential requests on one keep-alive connection until the last ${WINDOWS} agree ` +
+    `${WINDOW.toLocaleString('en')} sequential requests on one keep-alive connection until, after ${MIN_WINDOWS}, the last ${WINDOWS} agree ` +
     `within ${SETTLED * 100} % (or ${MAX_WINDOWS} were counted), their mean · × floor, × raw, × Varnish: ` +
     "the floor's (raw `node:http`'s, Varnish's) instructions per request ÷ the row's, read like req/s ratios (above 1: cheaper) · " +
     'spread: half the range of the windows'
