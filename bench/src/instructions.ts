@@ -28,9 +28,7 @@ interface CountedRow {
   readonly row: Row;
   /** Instructions per request of the last WINDOWS windows. */
   readonly perRequest: number[];
-  /** Windows counted in all, the unsettled first ones included. */
-  readonly windows: number;
-  /** Instructions per request of every window, in order. */
+  /** Instructions per request of every window, in order, the unsettled first ones included. */
   readonly allWindows: number[];
   readonly settled: boolean;
   readonly handlerCalls: number | undefined;
@@ -78,13 +76,9 @@ async function main(): Promise<void> {
   await Promise.all(Array.from({ length: Math.max(1, cpus().length) }, worker));
   const counted = rows.map((row) => byRow.get(row.id)!);
   const table = instructionsTable(counted);
-  const perRequest = (id: string) => {
-    const found = byRow.get(id);
-    return found ? mean(found.perRequest) : undefined;
-  };
   const targets = targetsTable(
     checkRatios(memoryRatioTargets(), (id) => {
-      const cost = perRequest(id);
+      const cost = costOf(counted, id);
       return cost ? 1 / cost : undefined;
     }),
   );
@@ -151,7 +145,6 @@ async function countRow(server: CountedServer, row: Row): Promise<CountedRow> {
   return {
     row,
     perRequest: last,
-    windows: perRequest.length,
     allWindows: perRequest,
     settled: settled(last, perRequest.length),
     handlerCalls: calls,
@@ -168,13 +161,15 @@ function settled(windows: readonly number[], counted: number): boolean {
 const spreadOf = (values: readonly number[]): number =>
   (Math.max(...values) - Math.min(...values)) / mean(values) / 2;
 
+/** A row's instructions per request (the mean of its settled windows), or undefined when not counted. */
+function costOf(counted: readonly CountedRow[], id: string): number | undefined {
+  const found = counted.find((c) => c.row.id === id);
+  return found ? mean(found.perRequest) : undefined;
+}
+
 function instructionsTable(counted: readonly CountedRow[]): string {
-  const perRequestOf = (id: string) => {
-    const found = counted.find((c) => c.row.id === id);
-    return found ? mean(found.perRequest) : undefined;
-  };
-  const raw = perRequestOf('raw');
-  const varnish = perRequestOf('varnish');
+  const raw = costOf(counted, 'raw');
+  const varnish = costOf(counted, 'varnish');
   const ratio = (base: number | undefined, value: number) => (base ? (base / value).toFixed(2) : '–');
   const lines = [
     '| adapter | variant | instructions per request | × floor | × raw | × Varnish | spread | windows | handler calls | answered as |',
@@ -182,11 +177,11 @@ function instructionsTable(counted: readonly CountedRow[]): string {
   ];
   for (const c of counted) {
     const value = mean(c.perRequest);
-    const floor = c.row.adapter ? perRequestOf(`${c.row.adapter}:floor`) : undefined;
+    const floor = c.row.adapter ? costOf(counted, `${c.row.adapter}:floor`) : undefined;
     lines.push(
       `| ${c.row.adapter ?? '–'} | ${c.row.label}${c.failed ? ` (**${c.failed} failed**)` : ''} | ` +
         `${Math.round(value).toLocaleString('en')} | ${ratio(floor, value)} | ${ratio(raw, value)} | ${ratio(varnish, value)} | ` +
-        `±${Math.round(spreadOf(c.perRequest) * 100)} %${c.settled ? '' : ` (not within ${SETTLED * 100} %)`} | ${c.windows} | ${c.handlerCalls ?? '–'} | ${c.answeredAs} |`,
+        `±${Math.round(spreadOf(c.perRequest) * 100)} %${c.settled ? '' : ` (not within ${SETTLED * 100} %)`} | ${c.allWindows.length} | ${c.handlerCalls ?? '–'} | ${c.answeredAs} |`,
     );
   }
   return lines.join('\n');
