@@ -2,6 +2,8 @@ import { MIN_COMPRESSED_BYTES, type BodyEncoding } from '../store/page-body.js';
 
 /** Distinct `Accept-Encoding` values remembered; clients send few (each browser one). */
 const REMEMBERED = 256;
+/** Longer values are parsed each time, so what is remembered stays a few KiB (browsers send ~25 characters). */
+const REMEMBERED_LENGTH = 128;
 const chosen = new Map<string, BodyEncoding | undefined>();
 
 /**
@@ -17,6 +19,7 @@ export function negotiateEncoding(acceptEncoding: unknown, bodyLength: number): 
   // a compressed copy instead of the identity body.
   if (chosen.has(acceptEncoding)) return chosen.get(acceptEncoding);
   const encoding = preferredEncoding(acceptEncoding);
+  if (acceptEncoding.length > REMEMBERED_LENGTH) return encoding;
   if (chosen.size >= REMEMBERED) chosen.clear();
   chosen.set(acceptEncoding, encoding);
   return encoding;

@@ -74,6 +74,15 @@ describe('encodings', () => {
     expect(negotiateEncoding('br', 100)).toBeUndefined();
   });
 
+  test('a long header (parsed each time, never remembered) is negotiated like a short one', () => {
+    const padding = Array.from({ length: 40 }, (_, i) => `x-${i};q=0.5`).join(', ');
+    expect(padding.length).toBeGreaterThan(128);
+    expect(negotiateEncoding(`${padding}, br;q=0, gzip`, 10_000)).toBe('gzip');
+    expect(negotiateEncoding(`${padding}, br;q=0, gzip`, 10_000)).toBe('gzip');
+    expect(negotiateEncoding(`${padding}, br`, 10_000)).toBe('br');
+    expect(negotiateEncoding(`${padding}, gzip;q=0`, 10_000)).toBeUndefined();
+  });
+
   test('a remembered header gives the same answer, also after more distinct headers than are remembered', () => {
     expect(negotiateEncoding('br;q=0, gzip', 10_000)).toBe('gzip');
     for (let i = 0; i < 300; i++) negotiateEncoding(`x-${i}, gzip;q=0`, 10_000);
