@@ -58,6 +58,32 @@ export class RequestPageKeys {
  * reach the app on changing ports (supertest on a server that is not listening) share its pages.
  */
 export function requestOrigin(headers: IncomingHttpHeaders, encrypted: boolean): string {
+  const host = headers.host;
+  const plain =
+    typeof host === 'string' &&
+    host.length <= REMEMBERED_HOST_LENGTH &&
+    headers['x-forwarded-host'] === undefined &&
+    headers['x-forwarded-proto'] === undefined &&
+    headers.forwarded === undefined;
+  if (!plain) return originOf(headers, encrypted);
+  // Without forwarding headers the origin depends on `Host` and TLS only: worked out once per
+  // host, since a hit would otherwise spend more on it than on finding the page.
+  const remembered = encrypted ? originsOverTls : origins;
+  let origin = remembered.get(host);
+  if (origin === undefined) {
+    origin = originOf(headers, encrypted);
+    if (remembered.size >= REMEMBERED_HOSTS) remembered.clear();
+    remembered.set(host, origin);
+  }
+  return origin;
+}
+
+const REMEMBERED_HOSTS = 256;
+const REMEMBERED_HOST_LENGTH = 255;
+const origins = new Map<string, string>();
+const originsOverTls = new Map<string, string>();
+
+function originOf(headers: IncomingHttpHeaders, encrypted: boolean): string {
   const forwarded = parseForwarded(headers.forwarded);
   const host = firstValue(headers['x-forwarded-host']) ?? forwarded.host ?? firstValue(headers.host) ?? '';
   const proto = (

@@ -21,6 +21,18 @@ describe('request origins', () => {
   ])('%j (TLS %s) → %s', (headers, encrypted, origin) => {
     expect(requestOrigin(headers, encrypted)).toBe(origin);
   });
+
+  test('the same host gives the same origin again, per TLS and after more hosts than are remembered', () => {
+    expect(requestOrigin({ host: 'Shop.Example:443' }, true)).toBe('https://shop.example');
+    expect(requestOrigin({ host: 'Shop.Example:443' }, false)).toBe('http://shop.example:443');
+    for (let i = 0; i < 300; i++) requestOrigin({ host: `h${i}.example` }, false);
+    expect(requestOrigin({ host: 'h299.example' }, false)).toBe('http://h299.example');
+    expect(requestOrigin({ host: 'Shop.Example:443' }, true)).toBe('https://shop.example');
+    expect(requestOrigin({ host: 'Shop.Example:443', 'x-forwarded-proto': 'http' }, true)).toBe(
+      'http://shop.example:443',
+    );
+    expect(requestOrigin({ host: 'Shop.Example:443' }, false)).toBe('http://shop.example:443');
+  });
 });
 
 describe('ignore rules', () => {
