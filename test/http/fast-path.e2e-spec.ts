@@ -17,6 +17,7 @@ import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { request as httpRequest } from 'node:http';
+import { createCache } from 'cache-manager';
 import request from 'supertest';
 import {
   CachePage,
@@ -191,6 +192,20 @@ describe.each(ADAPTERS)('fast path on %s', (adapter: AdapterName) => {
       expect(Number(header(headers, 'content-length'))).toBe(sizes.get(encoding));
     }
     expect(counters.of('long') - rendersBefore).toBe(1);
+  });
+
+  test('a page stored by an instance without fastPath keeps the interceptor path on one with it, until it is rendered again', async () => {
+    const shared = createCache();
+    await start({ fastPath: false, cache: shared });
+    await get('/open').expect(200);
+    await app!.close();
+    await start({ fastPath: true, cache: shared });
+    const renders = counters.of('open');
+    expect(await delta('middleware', () => get('/open').expect(200).expect(expectHit))).toBe(1);
+    await app!.get(CachePageService).invalidate(['/open']);
+    await get('/open').expect(200).expect(expectMiss);
+    expect(await delta('middleware', () => get('/open').expect(200).expect(expectHit))).toBe(0);
+    expect(counters.of('open') - renders).toBe(1);
   });
 
   test('without fastPath, middleware runs on every hit', async () => {
