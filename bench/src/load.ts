@@ -25,6 +25,12 @@ export const LOAD = {
   durationSeconds: Number(process.env.BENCH_SECONDS ?? 3),
 } as const;
 
+/** Called when the measured seconds begin and end (after the warm-up). */
+export interface MeasuredSeconds {
+  readonly onMeasuring?: () => void;
+  readonly onMeasured?: () => void;
+}
+
 /**
  * Warms a route up, then measures it under a fixed number of connections, with the CPU time the
  * server process `pid` spent meanwhile: on a shared machine, CPU per request varies much less
@@ -34,11 +40,14 @@ export async function measure(
   url: string,
   headers: Record<string, string>,
   pid: number,
+  around: MeasuredSeconds = {},
 ): Promise<LoadResult> {
   await run(url, headers, LOAD.warmupSeconds);
+  around.onMeasuring?.();
   const cpuBefore = cpuSeconds(pid);
   const result = await run(url, headers, LOAD.durationSeconds);
   const cpuAfter = cpuSeconds(pid);
+  around.onMeasured?.();
   const requests = result.requestsPerSecond * LOAD.durationSeconds;
   if (cpuBefore === undefined || cpuAfter === undefined || requests === 0) return result;
   const user = cpuAfter.user - cpuBefore.user;
