@@ -4,7 +4,8 @@ import { MIN_COMPRESSED_BYTES, type BodyEncoding } from '../store/page-body.js';
 const REMEMBERED = 256;
 /** Longer values are parsed each time, so what is remembered stays a few KiB (browsers send ~25 characters). */
 const REMEMBERED_LENGTH = 128;
-const chosen = new Map<string, BodyEncoding | undefined>();
+/** The encoding chosen per `Accept-Encoding` value; `null`: identity. */
+const chosen = new Map<string, BodyEncoding | null>();
 
 /**
  * The encoding to send a cached body in, from the request's `Accept-Encoding` (RFC 9110 §12.5.3):
@@ -17,11 +18,12 @@ export function negotiateEncoding(acceptEncoding: unknown, bodyLength: number): 
   }
   // Parsed once per distinct value: on a hit, parsing the header was the largest cost of serving
   // a compressed copy instead of the identity body.
-  if (chosen.has(acceptEncoding)) return chosen.get(acceptEncoding);
+  const known = chosen.get(acceptEncoding);
+  if (known !== undefined) return known ?? undefined;
   const encoding = preferredEncoding(acceptEncoding);
   if (acceptEncoding.length > REMEMBERED_LENGTH) return encoding;
   if (chosen.size >= REMEMBERED) chosen.clear();
-  chosen.set(acceptEncoding, encoding);
+  chosen.set(acceptEncoding, encoding ?? null);
   return encoding;
 }
 

@@ -45,19 +45,22 @@ export class FastPath implements OnApplicationBootstrap {
     const framework = server?.listeners('request') as RequestListener[] | undefined;
     if (!server || !framework || framework.length === 0) return;
     server.removeAllListeners('request');
+    const pass = (request: IncomingMessage, response: ServerResponse) => {
+      for (const listener of framework) listener.call(server, request, response);
+    };
     server.on('request', (request: IncomingMessage, response: ServerResponse) => {
-      const pass = () => {
-        for (const listener of framework) listener.call(server, request, response);
-      };
       let served: MaybePromise<boolean>;
       try {
         served = this.serve(request, response);
       } catch {
-        return pass();
+        return pass(request, response);
       }
       if (served === true) return;
-      if (served === false) return pass();
-      served.then((done) => done || pass(), pass);
+      if (served === false) return pass(request, response);
+      served.then(
+        (done) => done || pass(request, response),
+        () => pass(request, response),
+      );
     });
     logger.log(fastPathOnMessage());
   }

@@ -341,8 +341,7 @@ export class PageStore {
     [stored, pathEpoch, globalEpoch]: readonly unknown[],
   ): MaybePromise<PageLookup | undefined> {
     const epochs = [asEpoch(pathEpoch), asEpoch(globalEpoch)] as const;
-    if (epochs.some((epoch) => epoch !== undefined && isLeasedEpoch(epoch)))
-      return this.heal(key, storageKey, vary);
+    if (isLeased(epochs[0]) || isLeased(epochs[1])) return this.heal(key, storageKey, vary);
     if (storageKey === key.entry && isVaryManifest(stored)) {
       this.variants.remember(key.entry, stored.vary);
       const variant = this.variants.keyFor(key.entry, stored.vary, inputs);
@@ -350,19 +349,27 @@ export class PageStore {
         this.interpret(key, inputs, variant, stored.vary, [value, pathEpoch, globalEpoch]),
       );
     }
-    const miss = { page: undefined, pathEpoch: epochs[0], globalEpoch: epochs[1], vary, storageKey };
-    if (stored === undefined) return miss;
+    // The result of the lookup, a miss until the page and its body are found.
+    const lookup: Mutable<PageLookup> = {
+      page: undefined,
+      pathEpoch: epochs[0],
+      globalEpoch: epochs[1],
+      vary,
+      storageKey,
+    };
+    if (stored === undefined) return lookup;
     if (!isPageEntry(stored)) {
       // Another format, another app's key, or a corrupted write: a miss, and dropped.
       this.drop(storageKey);
-      return miss;
+      return lookup;
     }
     const current = stored.e[0] === epochs[0] && stored.e[1] === epochs[1];
-    if (!current || !variesAsRequested(stored, inputs)) return miss;
+    if (!current || !variesAsRequested(stored, inputs)) return lookup;
     return thenMaybe(this.bodyOf(stored), (body) => {
-      if (!body) return miss;
+      if (!body) return lookup;
       this.refreshIfOld(key, storageKey, stored, body);
-      return { ...miss, page: { entry: stored, body } };
+      lookup.page = { entry: stored, body };
+      return lookup;
     });
   }
 
@@ -376,8 +383,7 @@ export class PageStore {
     if (!leases) return undefined;
     const healed = await leases.heal([key.epoch, this.globalKey], this.settings.reclaimAfterMs);
     const [pathEpoch, globalEpoch] = healed.map(asEpoch);
-    if ([pathEpoch, globalEpoch].some((epoch) => epoch !== undefined && isLeasedEpoch(epoch)))
-      return undefined;
+    if (isLeased(pathEpoch) || isLeased(globalEpoch)) return undefined;
     // Nothing is ever stored under a lease, so the healed epochs hold no page yet.
     return { page: undefined, pathEpoch, globalEpoch, vary, storageKey };
   }
@@ -466,3 +472,5 @@ export class PageStore {
 }
 
 const asEpoch = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+const isLeased = (epoch: string | undefined): boolean => epoch !== undefined && isLeasedEpoch(epoch);
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };

@@ -26,20 +26,28 @@ export function attemptStoreCall<T>(
   operation: StoreOperation,
   call: () => MaybePromise<T>,
 ): MaybePromise<T | undefined> {
-  const failed = (error: unknown): undefined => {
-    // While the circuit is open, the line that said so covers every call it refuses.
-    if (error instanceof StoreUnavailableError && guard?.available === false) return undefined;
-    log.error(
-      `store:${operation}`,
-      (suppressed) => storeCallFailedMessage(operation, CONSEQUENCES[operation], suppressed),
-      error,
-    );
-    return undefined;
-  };
   try {
     const result = call();
-    return isPromise(result) ? result.catch(failed) : result;
+    return isPromise(result)
+      ? result.catch((error: unknown) => failed(log, guard, operation, error))
+      : result;
   } catch (error) {
-    return failed(error);
+    return failed(log, guard, operation, error);
   }
+}
+
+function failed(
+  log: ThrottledLogger,
+  guard: StoreGuard | undefined,
+  operation: StoreOperation,
+  error: unknown,
+): undefined {
+  // While the circuit is open, the line that said so covers every call it refuses.
+  if (error instanceof StoreUnavailableError && guard?.available === false) return undefined;
+  log.error(
+    `store:${operation}`,
+    (suppressed) => storeCallFailedMessage(operation, CONSEQUENCES[operation], suppressed),
+    error,
+  );
+  return undefined;
 }
