@@ -106,17 +106,7 @@ const HEADER_VALUE = /^[^\r\n\0]*$/;
  */
 export function isPageEntry(value: unknown): value is PageEntry {
   if (typeof value !== 'object' || value === null) return false;
-  // The memory store hands back the same object on every hit, and entries are never changed in
-  // place (a refresh stores a copy): checked once, it stays well-formed.
-  if (wellFormed.has(value)) return true;
-  if (!isWellFormedEntry(value as Partial<PageEntry>)) return false;
-  wellFormed.add(value);
-  return true;
-}
-
-const wellFormed = new WeakSet<object>();
-
-function isWellFormedEntry(entry: Partial<PageEntry>): boolean {
+  const entry = value as Partial<PageEntry>;
   return (
     entry.v === PAGE_ENTRY_FORMAT &&
     Number.isInteger(entry.s) &&

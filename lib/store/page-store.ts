@@ -104,6 +104,8 @@ export class PageStore {
   private readonly bodies: BodyTier;
   private readonly leases = new LeaseBook();
   private readonly variants = new PageVariants();
+  /** Entries of the memory backend already checked by `isWellFormed()`. */
+  private readonly wellFormed = new WeakSet<object>();
   private readonly refreshing = new Set<string>();
   private readonly serverWatch: StoreServerWatch | undefined;
   private readonly guard: StoreGuard | undefined;
@@ -358,7 +360,7 @@ export class PageStore {
       storageKey,
     };
     if (stored === undefined) return lookup;
-    if (!isPageEntry(stored)) {
+    if (!this.isWellFormed(stored)) {
       // Another format, another app's key, or a corrupted write: a miss, and dropped.
       this.drop(storageKey);
       return lookup;
@@ -371,6 +373,19 @@ export class PageStore {
       lookup.page = { entry: stored, body };
       return lookup;
     });
+  }
+
+  /**
+   * Whether a value read back is a well-formed entry. The memory backend hands back the object it
+   * was given on every hit, never changed in place (a refresh stores a copy), so each is checked
+   * once; a shared store's reads are new objects, checked every time.
+   */
+  private isWellFormed(stored: unknown): stored is PageEntry {
+    if (this.shared) return isPageEntry(stored);
+    if (typeof stored === 'object' && stored !== null && this.wellFormed.has(stored)) return true;
+    if (!isPageEntry(stored)) return false;
+    this.wellFormed.add(stored);
+    return true;
   }
 
   /** Epochs under a lease: healed if their writers are dead, else the request bypasses the cache. */
