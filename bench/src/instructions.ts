@@ -107,9 +107,9 @@ async function countGroup(group: readonly Row[]): Promise<CountedRow[]> {
   try {
     const tallies = group.map((row) => new Tally(server, row));
     for (const tally of tallies) await tally.warmUp();
-    // Asked before and after the windows, never between them: a request through the framework
-    // between windows left garbage that was collected inside the next one (+10 % on an Express
-    // fast hit).
+    // Asked before and after the windows, never between them: a few requests through the
+    // framework deoptimize a fast hit's code, and the windows after them counted 2-4x while V8
+    // optimized it again.
     const beforeWindows = await handlerCalls(server.baseUrl);
     for (let round = 0; round < MAX_WINDOWS && !tallies.every((tally) => tally.settled()); round++) {
       for (const tally of tallies) await tally.countWindow();
