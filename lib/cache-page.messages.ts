@@ -124,9 +124,32 @@ export const pathMappingMessage = ({
   `, so invalidate('/posts/hello') and dependentPaths() reach ` +
   `${[globalPrefix, versions[0] && `/${versions[0]}`, modulePrefixes[0]].filter(Boolean).join('')}/posts/hello too.`;
 
-export const fastPathOnMessage = (): string =>
-  `${MODULE}: fastPath is on: hits of routes without guards or interceptors are answered before ` +
-  `the framework, so middleware and hooks do not run for them.`;
+export const fastPathOnMessage = (
+  mode: 'auto' | true,
+  middleware: { safe: readonly string[]; conditional: readonly string[]; unknown: readonly string[] },
+): string =>
+  `${MODULE}: fastPath ${mode === 'auto' ? "'auto'" : 'true'}: hits of pages whose render ran only ` +
+  `middleware that is safe to skip are answered before the framework, as a proxy in front of the app ` +
+  `would (request loggers do not see them: CachePageService.onFastHit() does).` +
+  (middleware.safe.length > 0 ? ` Skipped on fast hits: ${middleware.safe.join(', ')}.` : '') +
+  (middleware.conditional.length > 0
+    ? mode === 'auto'
+      ? ` Skipped only for requests without cookies: ${middleware.conditional.join(', ')}.`
+      : ` Skipped also for requests with cookies (fastPath: true): ${middleware.conditional.join(', ')}.`
+    : '') +
+  (middleware.unknown.length > 0
+    ? ` Not known, so routes behind them stay on the interceptor path: ${middleware.unknown.join(', ')} ` +
+      `(name one in skippableMiddleware if it is safe to skip).`
+    : '');
+
+export const fastPathKeptOffMessage = (route: string, blockers: readonly string[]): string =>
+  `${MODULE}: ${route} stays on the interceptor path: ${blockers.join(', ')} ran before it, and the ` +
+  `fast path never skips middleware it does not know. If it is safe to skip for a cached GET (it never ` +
+  `refuses or redirects), name it in CachePageModule.forRoot({ skippableMiddleware: [...] }).`;
+
+export const fastPathStackChangedMessage = (added: readonly string[]): string =>
+  `${MODULE}: middleware was added after startup (${added.join(', ') || 'unnamed'}): the fast path is ` +
+  `off from now on, and every hit goes through the framework and its middleware.`;
 
 export const fastPathOffMessage = (overridden: readonly string[]): string =>
   `${MODULE}: fastPath stays off: the interceptor given as "interceptor" overrides ` +
@@ -149,3 +172,8 @@ export function showValue(value: unknown): string {
     return typeof value;
   }
 }
+
+export const fastHitListenerFailedMessage = (error: unknown): string =>
+  `${MODULE}: a listener given to CachePageService.onFastHit() threw (${showValue(
+    error instanceof Error ? error.message : error,
+  )}); the hit was answered all the same.`;

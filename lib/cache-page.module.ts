@@ -15,7 +15,9 @@ import { CachePageService } from './cache-page.service.js';
 import { AppPathMapper } from './http/app-path-mapper.js';
 import { CachePageInterceptor } from './http/cache-page.interceptor.js';
 import { FastPath } from './http/fast-path.js';
+import { FastHitEvents } from './http/fast-hit-events.js';
 import { FastPathPolicy } from './http/fast-path-policy.js';
+import { MiddlewareInspector } from './http/middleware/middleware-inspector.js';
 import type { CachePageModuleOptions } from './interfaces/cache-page-module-options.interface.js';
 import { CachePageOrmRegistrar } from './orm/cache-page-orm.registrar.js';
 import { createPageStore } from './store/create-page-store.js';
@@ -41,7 +43,9 @@ const providers: Provider[] = [
   CachePageOrmRegistrar,
   AppPathMapper,
   CachePageStartupLog,
+  MiddlewareInspector,
   FastPathPolicy,
+  FastHitEvents,
   FastPath,
 ];
 

@@ -3,6 +3,7 @@ import type {
   CachePageModuleOptions,
   CachePageOrm,
   EntityClass,
+  FastPathMode,
   PathPattern,
 } from './interfaces/cache-page-module-options.interface.js';
 import {
@@ -34,7 +35,9 @@ export interface ResolvedCachePageOptions {
   readonly dependentPathsTimeout: number;
   readonly languages: readonly string[];
   readonly reloadOnBack: boolean;
-  readonly fastPath: boolean;
+  readonly fastPath: FastPathMode;
+  /** Middleware the fast path may skip: function and hook names, and middleware classes. */
+  readonly skippableMiddleware: ReadonlyArray<string | Function>;
   readonly noStoreUncached: boolean;
   /** Startup warnings about the options (logged once by the module). */
   readonly warnings: readonly string[];
@@ -61,7 +64,8 @@ export const CACHE_PAGE_DEFAULTS = {
   dependentPathsTimeout: 1_000,
   languages: [],
   reloadOnBack: false,
-  fastPath: false,
+  fastPath: false as FastPathMode,
+  skippableMiddleware: [],
   noStoreUncached: false,
 } as const satisfies Partial<Record<keyof CachePageModuleOptions, unknown>>;
 
@@ -107,7 +111,8 @@ export function resolveCachePageOptions(options: CachePageModuleOptions = {}): R
     ),
     languages: resolveLanguages(options.languages),
     reloadOnBack: resolveBoolean('reloadOnBack', options.reloadOnBack, defaults.reloadOnBack),
-    fastPath: resolveBoolean('fastPath', options.fastPath, defaults.fastPath),
+    fastPath: resolveFastPath(options.fastPath),
+    skippableMiddleware: resolveSkippableMiddleware(options.skippableMiddleware),
     noStoreUncached: resolveBoolean('noStoreUncached', options.noStoreUncached, defaults.noStoreUncached),
     warnings: ignorePaths.flatMap(ignorePathWarning),
   };
@@ -171,6 +176,31 @@ function resolveBoolean(option: string, value: unknown, fallback: boolean): bool
   if (typeof value !== 'boolean')
     throw new TypeError(invalidOptionMessage(option, value, 'must be true or false'));
   return value;
+}
+
+function resolveFastPath(value: unknown): FastPathMode {
+  if (value === undefined) return CACHE_PAGE_DEFAULTS.fastPath;
+  if (value !== 'auto' && value !== true && value !== false) {
+    throw new TypeError(invalidOptionMessage('fastPath', value, "must be 'auto', true or false"));
+  }
+  return value;
+}
+
+function resolveSkippableMiddleware(value: unknown): Array<string | Function> {
+  if (value === undefined) return [];
+  const valid =
+    Array.isArray(value) &&
+    value.every((item) => (typeof item === 'string' && item !== '') || typeof item === 'function');
+  if (!valid) {
+    throw new TypeError(
+      invalidOptionMessage(
+        'skippableMiddleware',
+        value,
+        "must be an array of middleware function names, Fastify hook names or middleware classes (e.g. ['requestLogger', MetricsMiddleware])",
+      ),
+    );
+  }
+  return [...value];
 }
 
 function resolvePositiveInteger(option: string, value: unknown, fallback: number): number {

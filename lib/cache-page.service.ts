@@ -1,5 +1,6 @@
 import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { PageStore } from './store/page-store.js';
+import { FastHitEvents, type FastHit } from './http/fast-hit-events.js';
 
 /**
  * Invalidates cached pages by hand, for writes the ORM cannot see (`nativeUpdate`,
@@ -9,7 +10,21 @@ import { PageStore } from './store/page-store.js';
  */
 @Injectable()
 export class CachePageService implements OnModuleInit, OnModuleDestroy {
-  constructor(private readonly store: PageStore) {}
+  constructor(
+    private readonly store: PageStore,
+    private readonly fastHits: FastHitEvents,
+  ) {}
+
+  /**
+   * Calls `listener` after each hit answered before the framework (`fastPath`), which request
+   * logging middleware does not see: log or count them here. Returns a function that unsubscribes.
+   * A listener that throws is logged; the response is not affected.
+   *
+   * For example: `cachePage.onFastHit(({ request }) => metrics.increment('page_hit', request.url))`
+   */
+  onFastHit(listener: (hit: FastHit) => void): () => void {
+    return this.fastHits.subscribe(listener);
+  }
 
   /**
    * Stops serving every cached variant of these paths: GET and HEAD, every query string, every

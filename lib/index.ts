@@ -22,8 +22,10 @@ export type {
   CachePageOrm,
   CachePageRouteOptions,
   EntityClass,
+  FastPathMode,
   PathPattern,
 } from './interfaces/cache-page-module-options.interface.js';
+export type { FastHit } from './http/fast-hit-events.js';
 // What a subclass of CachePageInterceptor sees in its protected members.
 export type { ResolvedCachePageOptions } from './cache-page.options.js';
 export type { PageStore } from './store/page-store.js';

@@ -259,7 +259,8 @@ export class CachePageInterceptor implements NestInterceptor {
       return next.handle();
     }
     const preexisting = headerNames(response);
-    const middlewareHeaders = policy.fast ? replayableHeaders(response) : undefined;
+    const audience = policy.fast ? this.fastPaths?.audienceOf(request, policy.route) : undefined;
+    const fast = audience && { headers: replayableHeaders(response), audience };
     this.adapter.setHeader(response, CACHE_STATUS_HEADER, 'MISS');
     const raw = response.raw ?? (response as unknown as ServerResponse);
     const validators = takeValidators(rawRequest(request).headers ?? {});
@@ -291,7 +292,7 @@ export class CachePageInterceptor implements NestInterceptor {
           preexisting,
           ttl: policy.ttl,
           reloadOnBack: this.options.reloadOnBack,
-          fast: middlewareHeaders,
+          fast,
           variance: (vary) => pageVariance(vary, observed, inputs, policy.public),
         }));
       if (!rendered) return render.finish(undefined);

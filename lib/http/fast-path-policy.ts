@@ -1,32 +1,60 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ApplicationConfig } from '@nestjs/core';
-import { NEST_GUARDS_METADATA, RESOLVED_CACHE_PAGE_OPTIONS } from '../cache-page.internal-constants.js';
+import {
+  LOGGER_CONTEXT,
+  NEST_GUARDS_METADATA,
+  RESOLVED_CACHE_PAGE_OPTIONS,
+} from '../cache-page.internal-constants.js';
+import { fastPathKeptOffMessage } from '../cache-page.messages.js';
 import type { ResolvedCachePageOptions } from '../cache-page.options.js';
+import type { FastPage } from '../store/page-entry.js';
+import { MiddlewareInspector } from './middleware/middleware-inspector.js';
 
 /**
- * Which routes' hits may be answered before the framework (`fastPath`): no guard may apply (the
- * app's, a controller's or the route's: a guard can refuse any request), and no global
+ * Which pages' hits may be answered before the framework (`fastPath`). Per route: no guard may
+ * apply (the app's, a controller's or the route's: a guard can refuse any request), and no global
  * interceptor besides the page cache's own (one may run outside it, on every hit). Interceptors
- * of a controller or route run inside the cache's global one, which every hit skips anyway.
+ * of a controller or route run inside the cache's global one, which every hit skips anyway. Per
+ * render: nothing may have run before the route that is not safe to skip (see
+ * `middleware/known-middleware.ts`); after session middleware, `'auto'` keeps requests with
+ * cookies on the framework's path.
  */
 @Injectable()
 export class FastPathPolicy {
   private readonly verdicts = new WeakMap<Function, boolean>();
+  private readonly reported = new Set<string>();
+  private readonly logger = new Logger(LOGGER_CONTEXT);
 
   constructor(
     @Inject(RESOLVED_CACHE_PAGE_OPTIONS) private readonly options: ResolvedCachePageOptions,
     private readonly config: ApplicationConfig,
+    private readonly middleware: MiddlewareInspector,
   ) {}
 
   /** Whether hits of `handler` (of `controller`) may take the fast path; `ours` tells the cache's own interceptor. */
   allows(handler: Function, controller: Function, ours: (interceptor: unknown) => boolean): boolean {
-    if (!this.options.fastPath) return false;
+    if (this.options.fastPath === false) return false;
     let verdict = this.verdicts.get(handler);
     if (verdict === undefined) {
       verdict = !this.hasGuards(handler, controller) && !this.hasOtherGlobalInterceptors(ours);
       this.verdicts.set(handler, verdict);
     }
     return verdict;
+  }
+
+  /**
+   * For whom the page a request of `route` is rendering may be answered before the framework,
+   * given what ran before the route for it; `undefined`: for nobody (said once per route).
+   */
+  audienceOf(request: object, route: string): FastPage['audience'] | undefined {
+    const { kind, blockers } = this.middleware.inspect(request);
+    if (kind === 'safe') return 'all';
+    if (kind === 'conditional') return this.options.fastPath === true ? 'all' : 'cookieless';
+    if (!this.reported.has(route)) {
+      this.reported.add(route);
+      this.logger.log(fastPathKeptOffMessage(route, blockers));
+    }
+    return undefined;
   }
 
   private hasGuards(handler: Function, controller: Function): boolean {

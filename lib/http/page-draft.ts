@@ -2,7 +2,7 @@ import type { OutgoingHttpHeaders } from 'node:http';
 import { promisify } from 'node:util';
 import { brotliDecompress, gunzip, inflate } from 'node:zlib';
 import { digestOf, type PageBody } from '../store/page-body.js';
-import type { PageDraft, StoredHeader } from '../store/page-entry.js';
+import type { FastPage, PageDraft, StoredHeader } from '../store/page-entry.js';
 import { isHtml, withBackForwardCheck } from './back-forward-script.js';
 import { weakEtag } from './etag.js';
 import type { PageVariance } from './page-variance.js';
@@ -49,8 +49,8 @@ export interface DraftContext {
   readonly ttl: number;
   /** Add the Back/Forward check to HTML pages (`reloadOnBack`). */
   readonly reloadOnBack: boolean;
-  /** The route may be answered before the framework: the headers middleware had set, to send then. */
-  readonly fast: readonly StoredHeader[] | undefined;
+  /** The page's hits may be answered before the framework: for whom, and the headers to send then. */
+  readonly fast: FastPage | undefined;
   /** How the page varies, given the `Vary` names the response carries. */
   variance(vary: readonly string[]): PageVariance;
 }

@@ -24,6 +24,8 @@ export interface RoutePolicy {
   readonly public: boolean;
   /** Its hits may be answered before the framework (`fastPath`, no guards or other interceptors). */
   readonly fast: boolean;
+  /** `Controller.method`, for the log. */
+  readonly route: string;
 }
 
 const RESPONSE_PARAM = '1:';
@@ -52,6 +54,7 @@ export function readRoutePolicy(
     sendsOwnResponse: sendsOwnResponse(controller, handler.name),
     public: routeOptions?.public === true,
     fast: fastAllowed && routeOptions?.fastPath !== false,
+    route: `${controller.name}.${handler.name}`,
   };
 }
 

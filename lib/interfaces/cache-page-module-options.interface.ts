@@ -1,4 +1,5 @@
 import type { Cache } from 'cache-manager';
+import type { Type } from '@nestjs/common';
 
 /**
  * A rule of `ignorePaths`: a string names a path and everything under it (`'/account'`), a
@@ -139,14 +140,31 @@ export interface CachePageModuleOptions {
   languages?: string[];
   /**
    * Answer hits before the framework, in the HTTP server's own request listener, like a reverse
-   * proxy in front of the app: several times faster, but middleware and Fastify hooks do not run
-   * for those hits (the headers they had set on the stored page are sent). Routes with guards
-   * (the app's, a controller's, the route's), and every route while the app has another global
-   * interceptor, keep the interceptor path, as do routes with `@CachePage({ fastPath: false })`. Off by default because middleware that
-   * can refuse a request (authentication, rate limits) would not run for a hit.
-   * @default false
+   * proxy in front of the app. Whether a page's hits may take this path is decided when it is
+   * rendered, from what ran before its route:
+   * - `'auto'`: only when everything that ran is known to be safe to skip for a cached GET
+   *   (helmet, CORS, compression, cookie and body parsers, static files, Nest's own), or named in
+   *   `skippableMiddleware`; after session middleware (express-session, passport's `initialize`,
+   *   @fastify/session) only for requests without cookies;
+   * - `true`: as `'auto'`, and session middleware is skipped for every request;
+   * - `false`: never; every hit goes through the framework and the interceptor.
+   *
+   * Never fast: routes with a guard, every route while the app has another global interceptor,
+   * routes with `@CachePage({ fastPath: false })`, and pages whose render ran middleware the
+   * module does not know (an API-key check, a rate limiter, a request logger).
+   * @default 'auto'
    */
-  fastPath?: boolean;
+  fastPath?: FastPathMode;
+  /**
+   * Middleware the fast path may skip although the module does not know it: names of middleware
+   * functions (`app.use(function requestLogger…)`) and Fastify hooks, and middleware classes
+   * bound with `MiddlewareConsumer`. Name only middleware that never refuses, redirects or
+   * changes a GET request: it does not run for fast hits.
+   *
+   * For example: `skippableMiddleware: ['requestLogger', MetricsMiddleware]`
+   * @default []
+   */
+  skippableMiddleware?: Array<string | Type>;
   /**
    * Browsers show pages again without asking the server on Back/Forward (from their
    * back/forward cache, or their disk cache), so a reader can see a page from before a change.
@@ -170,6 +188,9 @@ export interface CachePageModuleOptions {
   debug?: boolean;
 }
 
+/** `fastPath`: `'auto'` (the default), `true` (also skip session middleware) or `false`. */
+export type FastPathMode = 'auto' | boolean;
+
 /**
  * Per-route options of `@CachePage()`.
  *
@@ -186,8 +207,8 @@ export interface CachePageRouteOptions {
    */
   public?: boolean;
   /**
-   * `false` keeps this route's hits on the interceptor path when the module's `fastPath` is on
-   * (its middleware must run on every request).
+   * `false` keeps this route's hits on the interceptor path (its middleware must run on every
+   * request, whatever the module's `fastPath` says).
    * @default true
    */
   fastPath?: boolean;

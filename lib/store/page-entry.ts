@@ -22,8 +22,12 @@ export interface PageEntry {
    * `@Header()`), with their values: a fast hit, which skips the middleware, sends them too.
    */
   readonly m?: readonly StoredHeader[];
-  /** The route may be answered before the framework (`fastPath`: no guards, no other interceptors). */
-  readonly f?: true;
+  /**
+   * Whose hits may be answered before the framework (`fastPath`): `1` everyone's, `2` those of
+   * requests without cookies (session middleware ran for the render). `true`, written by 0.1,
+   * before middleware was looked at, is read as neither.
+   */
+  readonly f?: true | typeof FAST_FOR_ALL | typeof FAST_WITHOUT_COOKIES;
   /** Digest of the body (its storage address), base64url. */
   readonly d: string;
   /** Body length in bytes. */
@@ -68,9 +72,24 @@ export interface PageDraft {
   readonly ttl: number;
   /** The inputs and values this render varied on; empty when it does not vary. */
   readonly varied: readonly VariedInput[];
-  /** Headers the middleware set (for fast hits), when the route may be answered before the framework. */
-  readonly fast?: readonly StoredHeader[];
+  /** When the page's hits may be answered before the framework: for whom, and the headers middleware set. */
+  readonly fast?: FastPage;
 }
+
+/** A page whose hits may be answered before the framework (`fastPath`). */
+export interface FastPage {
+  /** The headers middleware had set when the page was rendered: a fast hit sends them too. */
+  readonly headers: readonly StoredHeader[];
+  /** `cookieless`: only requests without cookies (session middleware ran for the render). */
+  readonly audience: 'all' | 'cookieless';
+}
+
+export const FAST_FOR_ALL = 1;
+export const FAST_WITHOUT_COOKIES = 2;
+
+/** Whether a hit of `entry` may be answered before the framework for a request with(out) cookies. */
+export const isFastFor = (entry: PageEntry, hasCookies: boolean): boolean =>
+  entry.f === FAST_FOR_ALL || (entry.f === FAST_WITHOUT_COOKIES && !hasCookies);
 
 /** The entry of a page rendered under `epochs`, with a body of `length` bytes at `digest`. */
 export function newPageEntry(
@@ -90,7 +109,9 @@ export function newPageEntry(
     a: Date.now(),
     l: draft.ttl,
     ...(draft.varied.length > 0 ? { y: draft.varied } : {}),
-    ...(draft.fast ? { m: draft.fast, f: true as const } : {}),
+    ...(draft.fast
+      ? { m: draft.fast.headers, f: draft.fast.audience === 'all' ? FAST_FOR_ALL : FAST_WITHOUT_COOKIES }
+      : {}),
   };
 }
 
@@ -125,7 +146,10 @@ export function isPageEntry(value: unknown): value is PageEntry {
     entry.h.every(isStoredHeader) &&
     (entry.y === undefined || (Array.isArray(entry.y) && entry.y.every(isVariedInput))) &&
     (entry.m === undefined || (Array.isArray(entry.m) && entry.m.every(isStoredHeader))) &&
-    (entry.f === undefined || entry.f === true)
+    (entry.f === undefined ||
+      entry.f === true ||
+      entry.f === FAST_FOR_ALL ||
+      entry.f === FAST_WITHOUT_COOKIES)
   );
 }
 

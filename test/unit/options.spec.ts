@@ -14,6 +14,7 @@ describe('module options', () => {
       reclaimAfter: 7 * 24 * 60 * 60_000,
       dependentPathsTimeout: 1_000,
       fastPath: false,
+      skippableMiddleware: [],
       reloadOnBack: false,
       noStoreUncached: false,
     });
@@ -24,7 +25,15 @@ describe('module options', () => {
     [{ storeTimeout: 0 }, 'option "storeTimeout" must be a number of milliseconds > 0 (got 0)'],
     [{ ignorePaths: ['admin'] }, '"ignorePaths" entry "admin" is not valid'],
     [{ languages: ['en', 'not a tag'] }, 'option "languages" must be language tags'],
-    [{ fastPath: 'yes' }, 'option "fastPath" must be true or false (got "yes")'],
+    [{ fastPath: 'yes' }, `option "fastPath" must be 'auto', true or false (got "yes")`],
+    [
+      { skippableMiddleware: [''] },
+      'option "skippableMiddleware" must be an array of middleware function names',
+    ],
+    [
+      { skippableMiddleware: 'requestLogger' },
+      `(e.g. ['requestLogger', MetricsMiddleware]) (got "requestLogger")`,
+    ],
   ])('%j is refused with the module, the value and the fix', (options, message) => {
     expect(() => resolveCachePageOptions(options as never)).toThrow(message);
     expect(() => resolveCachePageOptions(options as never)).toThrow(/^CachePageModule: /);

@@ -1,0 +1,71 @@
+import type { IncomingMessage } from 'node:http';
+
+/** The parts of an Express 5 router layer (the `router` package) read here. */
+interface ExpressLayer {
+  readonly handle: Function;
+  readonly route?: ExpressRoute;
+  match(path: string): unknown;
+}
+
+interface ExpressRoute {
+  readonly methods?: Readonly<Record<string, boolean>>;
+  readonly stack: ReadonlyArray<{ readonly handle: Function; readonly method?: string }>;
+  _handlesMethod(method: string): boolean;
+}
+
+interface ExpressApp {
+  readonly router?: { readonly stack: readonly ExpressLayer[] };
+}
+
+/** The layers of an Express app's router, or `undefined` when `app` is none. */
+export function expressLayers(app: unknown): readonly ExpressLayer[] | undefined {
+  const stack = (app as ExpressApp | undefined)?.router?.stack;
+  return Array.isArray(stack) ? stack : undefined;
+}
+
+/**
+ * The middleware functions Express ran for `request` before the route now handling it, read off
+ * the app's router the way the router matched them: every non-route layer whose path matches, and
+ * the handlers of earlier routes for this path and method (Nest binds `MiddlewareConsumer`
+ * middleware for one method or an exact path as routes). Error handlers are left out: they only
+ * run on an error, which no stored page had. `undefined` when the route is not found in the
+ * stack (then nothing can be said, and the caller must assume the worst).
+ */
+export function expressMiddlewareBefore(
+  layers: readonly ExpressLayer[],
+  request: IncomingMessage & { route?: unknown; originalUrl?: string },
+): Function[] | undefined {
+  const route = request.route;
+  if (!route) return undefined;
+  const path = pathnameOf(request.originalUrl ?? request.url ?? '/');
+  const method = request.method ?? 'GET';
+  const ran: Function[] = [];
+  for (const layer of layers) {
+    if (layer.route === route) return ran;
+    let matches: unknown;
+    try {
+      matches = layer.match(path);
+    } catch {
+      matches = true;
+    }
+    if (!matches) continue;
+    if (!layer.route) {
+      if (layer.handle.length < 4) ran.push(layer.handle);
+      continue;
+    }
+    if (!layer.route._handlesMethod(method) && method !== 'HEAD') continue;
+    // As the route dispatches: a HEAD request runs its GET handlers unless it has HEAD ones.
+    let wanted = method.toLowerCase();
+    if (wanted === 'head' && !layer.route.methods?.head) wanted = 'get';
+    for (const inner of layer.route.stack) {
+      const forMethod = inner.method === undefined || inner.method === wanted;
+      if (forMethod && inner.handle.length < 4) ran.push(inner.handle);
+    }
+  }
+  return undefined;
+}
+
+function pathnameOf(url: string): string {
+  const end = url.search(/[?#]/);
+  return end === -1 ? url : url.slice(0, end);
+}

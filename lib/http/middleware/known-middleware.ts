@@ -1,0 +1,95 @@
+/**
+ * What skipping a piece of middleware on a cached GET means:
+ * - `safe`: it only sets headers the stored page carries anyway, parses a body a GET has not,
+ *   or serves files the route never sees (helmet, CORS, compression, cookie and body parsers,
+ *   static files, Nest's own);
+ * - `conditional`: harmless for a visitor without cookies, but for one with a session it keeps
+ *   the session alive (`touch()`) or loads the user (express-session, passport's `initialize`,
+ *   @fastify/session): such requests take the interceptor path;
+ * - `unknown`: anything else (an API-key check, a rate limiter, a logger): it runs on every request.
+ */
+export type MiddlewareKind = 'safe' | 'conditional' | 'unknown';
+
+interface KnownMiddleware {
+  readonly name: string;
+  /** Text of the function's source that tells the package's function from one that shares its name. */
+  readonly marker: string;
+  readonly kind: Exclude<MiddlewareKind, 'unknown'>;
+}
+
+/** Express middleware, by the name and source of the function the package returns. */
+const EXPRESS: readonly KnownMiddleware[] = [
+  { name: 'helmetMiddleware', marker: 'internalNext', kind: 'safe' },
+  { name: 'corsMiddleware', marker: 'optionsCallback', kind: 'safe' },
+  { name: 'compression', marker: 'res.flush', kind: 'safe' },
+  { name: 'cookieParser', marker: 'req.secret', kind: 'safe' },
+  { name: 'jsonParser', marker: 'read(req, res, next', kind: 'safe' },
+  { name: 'urlencodedParser', marker: 'read(req, res, next', kind: 'safe' },
+  { name: 'textParser', marker: 'read(req, res, next', kind: 'safe' },
+  { name: 'rawParser', marker: 'read(req, res, next', kind: 'safe' },
+  { name: 'serveStatic', marker: 'fallthrough', kind: 'safe' },
+  { name: 'session', marker: 'req.sessionStore', kind: 'conditional' },
+  { name: 'initialize', marker: 'IncomingMessageExt', kind: 'conditional' },
+];
+
+/**
+ * Fastify request hooks, by name: Fastify hands them on bound, so their source is not there to
+ * check; the names are the plugins' own and specific enough.
+ */
+const FASTIFY: readonly KnownMiddleware[] = [
+  { name: 'helmetConfigureReply', marker: '', kind: 'safe' },
+  { name: 'helmetApplyHeaders', marker: '', kind: 'safe' },
+  { name: 'handleCors', marker: '', kind: 'safe' },
+  { name: 'fastifyCookieHandler', marker: '', kind: 'safe' },
+  { name: 'handleSession', marker: '', kind: 'conditional' },
+];
+
+/** A piece of middleware as the fast path sees it: a name for the log and what skipping it means. */
+export interface MiddlewareVerdict {
+  readonly name: string;
+  readonly kind: MiddlewareKind;
+}
+
+/** What skipping the Express middleware function `handle` means (`skippable`: the app's own list). */
+export function classifyExpressMiddleware(
+  handle: Function,
+  skippable: ReadonlySet<string>,
+  frameworkSource: string,
+): MiddlewareVerdict {
+  const name = handle.name || '<anonymous>';
+  if (skippable.has(handle.name)) return { name, kind: 'safe' };
+  const source = Function.prototype.toString.call(handle);
+  if (source.length > 8 && frameworkSource.includes(source)) return { name: 'Nest', kind: 'safe' };
+  const known = EXPRESS.find((entry) => entry.name === handle.name && source.includes(entry.marker));
+  return { name, kind: known?.kind ?? 'unknown' };
+}
+
+/** What skipping the Fastify hook `hook` (as a route holds it: bound) means. */
+export function classifyFastifyHook(
+  hook: Function,
+  skippable: ReadonlySet<string>,
+  frameworkSource: string,
+  original: Function | undefined,
+): MiddlewareVerdict {
+  const bare = hook.name.replace(/^bound /, '');
+  const name = bare || '<anonymous hook>';
+  if (bare !== '' && skippable.has(bare)) return { name, kind: 'safe' };
+  if (original && frameworkSource.includes(Function.prototype.toString.call(original))) {
+    return { name: 'Nest', kind: 'safe' };
+  }
+  const known = FASTIFY.find((entry) => entry.name === bare);
+  return { name, kind: known?.kind ?? 'unknown' };
+}
+
+/** The source of a framework adapter's class and its ancestors: its own hooks and middleware are in it. */
+export function frameworkSourceOf(adapter: object | undefined): string {
+  let source = '';
+  for (
+    let type = adapter?.constructor;
+    typeof type === 'function' && type !== Function.prototype;
+    type = Object.getPrototypeOf(type)
+  ) {
+    source += Function.prototype.toString.call(type);
+  }
+  return source;
+}

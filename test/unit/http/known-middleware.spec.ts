@@ -1,0 +1,126 @@
+import { describe, expect, test } from '@jest/globals';
+import compression from 'compression';
+import cookieParser from 'cookie-parser';
+import cors from 'cors';
+import express from 'express';
+import session from 'express-session';
+import helmet from 'helmet';
+import passport from 'passport';
+import request from 'supertest';
+import { expressLayers, expressMiddlewareBefore } from '../../../lib/http/middleware/express-middleware.js';
+import {
+  classifyExpressMiddleware,
+  classifyFastifyHook,
+} from '../../../lib/http/middleware/known-middleware.js';
+
+const none = new Set<string>();
+const kindOf = (handle: Function, skippable = none, framework = '') =>
+  classifyExpressMiddleware(handle, skippable, framework).kind;
+
+describe('known middleware', () => {
+  test.each([
+    ['helmet', 'safe', helmet()],
+    ['cors', 'safe', cors()],
+    ['compression', 'safe', compression()],
+    ['cookie-parser', 'safe', cookieParser()],
+    ['express.json', 'safe', express.json()],
+    ['express.urlencoded', 'safe', express.urlencoded({ extended: false })],
+    ['express.text', 'safe', express.text()],
+    ['express.raw', 'safe', express.raw()],
+    ['express.static', 'safe', express.static('.')],
+    ['express-session', 'conditional', session({ secret: 'x', resave: false, saveUninitialized: false })],
+    ['passport.initialize', 'conditional', passport.initialize()],
+    // passport.session() and passport.authenticate('…') are one function: it may check a header.
+    ['passport.session', 'unknown', passport.session()],
+  ] as const)('%s is %s', (_name, kind, handle) => {
+    expect(kindOf(handle as Function)).toBe(kind);
+  });
+
+  test('a function that only shares a known name is unknown', () => {
+    function session(_req: unknown, _res: unknown, next: () => void) {
+      next();
+    }
+    function helmetMiddleware(_req: unknown, _res: unknown, next: () => void) {
+      next();
+    }
+    expect(kindOf(session)).toBe('unknown');
+    expect(kindOf(helmetMiddleware)).toBe('unknown');
+  });
+
+  test("a name the app lists in skippableMiddleware is safe; the framework adapter's own code is safe", () => {
+    function requestLogger(_req: unknown, _res: unknown, next: () => void) {
+      next();
+    }
+    expect(kindOf(requestLogger)).toBe('unknown');
+    expect(kindOf(requestLogger, new Set(['requestLogger']))).toBe('safe');
+    const adapterSource = `class Adapter { init() { this.app.use(${requestLogger.toString()}) } }`;
+    expect(classifyExpressMiddleware(requestLogger, none, adapterSource)).toEqual({
+      name: 'Nest',
+      kind: 'safe',
+    });
+  });
+
+  test('Fastify hooks are known by their plugin names, bound as Fastify holds them', () => {
+    const hook = (name: string) => ({ [name]: function () {} })[name]!.bind(null);
+    expect(classifyFastifyHook(hook('helmetApplyHeaders'), none, '', undefined).kind).toBe('safe');
+    expect(classifyFastifyHook(hook('handleSession'), none, '', undefined).kind).toBe('conditional');
+    expect(classifyFastifyHook(hook('checkApiKey'), none, '', undefined).kind).toBe('unknown');
+    expect(classifyFastifyHook(hook('checkApiKey'), new Set(['checkApiKey']), '', undefined).kind).toBe(
+      'safe',
+    );
+    const anonymous = (
+      () => () =>
+        undefined
+    )();
+    expect(classifyFastifyHook(anonymous.bind(null), none, '', anonymous).kind).toBe('unknown');
+  });
+});
+
+describe('the Express middleware that ran before a route', () => {
+  /** An Express app whose /page handler reports what the walk found, by name. */
+  function appWith(setup: (app: express.Express) => void) {
+    const app = express();
+    setup(app);
+    app.get('/page', (req, res) => {
+      const ran = expressMiddlewareBefore(expressLayers(app)!, req);
+      const names = ran?.map((handle) => handle.name || '<anonymous>') ?? null;
+      res.set('x-ran', JSON.stringify(names)).json(names);
+    });
+    app.use(function afterRoutes(_req: unknown, _res: unknown, next: () => void) {
+      next();
+    });
+    return app;
+  }
+  const pass = (name: string) =>
+    ({ [name]: (_req: unknown, _res: unknown, next: () => void) => next() })[name]!;
+
+  test('app-wide middleware and middleware on a matching path ran; on another path, after the route, or for errors it did not', async () => {
+    const app = appWith((app) => {
+      app.use(pass('everywhere'));
+      app.use('/page', pass('onPage'));
+      app.use('/other', pass('onOther'));
+      app.use((_error: unknown, _req: unknown, _res: unknown, next: () => void) => next());
+    });
+    await request(app).get('/page').expect(200, ['everywhere', 'onPage']);
+    await request(app).get('/page?x=1').expect(200, ['everywhere', 'onPage']);
+  });
+
+  test("route-level middleware of an earlier route counts for its method only (HEAD runs GET's)", async () => {
+    const app = appWith((app) => {
+      app.get('/page', pass('getOnly'));
+      app.post('/page', pass('postOnly'));
+      app.all('/page', pass('allMethods'));
+    });
+    await request(app).get('/page').expect(200, ['getOnly', 'allMethods']);
+    const head = await request(app).head('/page').expect(200);
+    expect(JSON.parse(String(head.headers['x-ran']))).toEqual(['getOnly', 'allMethods']);
+  });
+
+  test('a request whose route is not in the stack gets no answer (the caller assumes the worst)', () => {
+    const app = express();
+    expect(
+      expressMiddlewareBefore(expressLayers(app) ?? [], { route: {}, url: '/x' } as never),
+    ).toBeUndefined();
+    expect(expressMiddlewareBefore([], { url: '/x' } as never)).toBeUndefined();
+  });
+});
