@@ -64,7 +64,7 @@ export const CACHE_PAGE_DEFAULTS = {
   dependentPathsTimeout: 1_000,
   languages: [],
   reloadOnBack: false,
-  fastPath: false as FastPathMode,
+  fastPath: 'auto' as FastPathMode,
   skippableMiddleware: [],
   noStoreUncached: false,
 } as const satisfies Partial<Record<keyof CachePageModuleOptions, unknown>>;

@@ -8,7 +8,7 @@ import {
 import { fastPathKeptOffMessage } from '../cache-page.messages.js';
 import type { ResolvedCachePageOptions } from '../cache-page.options.js';
 import type { FastPage } from '../store/page-entry.js';
-import { MiddlewareInspector } from './middleware/middleware-inspector.js';
+import { MiddlewareInspector, type MiddlewareFindings } from './middleware/middleware-inspector.js';
 
 /**
  * Which pages' hits may be answered before the framework (`fastPath`). Per route: no guard may
@@ -47,7 +47,14 @@ export class FastPathPolicy {
    * given what ran before the route for it; `undefined`: for nobody (said once per route).
    */
   audienceOf(request: object, route: string): FastPage['audience'] | undefined {
-    const { kind, blockers } = this.middleware.inspect(request);
+    let findings: MiddlewareFindings;
+    try {
+      findings = this.middleware.inspect(request);
+    } catch (error) {
+      // The framework's internals changed shape: then nothing is known, and nothing is skipped.
+      findings = { kind: 'unknown', blockers: [`(the middleware could not be read: ${String(error)})`] };
+    }
+    const { kind, blockers } = findings;
     if (kind === 'safe') return 'all';
     if (kind === 'conditional') return this.options.fastPath === true ? 'all' : 'cookieless';
     if (!this.reported.has(route)) {

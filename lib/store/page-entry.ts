@@ -24,8 +24,8 @@ export interface PageEntry {
   readonly m?: readonly StoredHeader[];
   /**
    * Whose hits may be answered before the framework (`fastPath`): `1` everyone's, `2` those of
-   * requests without cookies (session middleware ran for the render). `true`, written by 0.1,
-   * before middleware was looked at, is read as neither.
+   * requests without cookies (session middleware ran for the render). `true`, written by earlier
+   * versions, before middleware was looked at, is read as neither.
    */
   readonly f?: true | typeof FAST_FOR_ALL | typeof FAST_WITHOUT_COOKIES;
   /** Digest of the body (its storage address), base64url. */

@@ -12,6 +12,7 @@ import { expectBypass, expectHit, expectMiss, expectNoHit } from '../support/cac
  */
 const RUNS = ADAPTERS.flatMap((adapter) => [
   { adapter, fastPath: false },
+  { adapter, fastPath: 'auto' as const },
   { adapter, fastPath: true },
 ]);
 

@@ -13,7 +13,7 @@ describe('module options', () => {
       storeTimeout: 250,
       reclaimAfter: 7 * 24 * 60 * 60_000,
       dependentPathsTimeout: 1_000,
-      fastPath: false,
+      fastPath: 'auto',
       skippableMiddleware: [],
       reloadOnBack: false,
       noStoreUncached: false,

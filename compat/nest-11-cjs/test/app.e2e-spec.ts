@@ -1,6 +1,7 @@
 import { MikroORM } from '@mikro-orm/core';
 import { INestApplication } from '@nestjs/common';
 import { Test, TestingModule } from '@nestjs/testing';
+import { CachePageService } from 'nestjs-cache-page';
 import request from 'supertest';
 import { App } from 'supertest/types';
 import { AppModule } from './../src/app.module';
@@ -38,7 +39,9 @@ describe('nestjs-cache-page in a Nest 11 CommonJS app (e2e)', () => {
     expect(require.resolve('nestjs-cache-page')).toMatch(/[\\/]dist[\\/]index\.cjs$/);
   });
 
-  it('GET twice: a MISS that runs the handler, then a HIT that does not', async () => {
+  it('GET twice: a MISS that runs the handler, then a HIT that does not, answered before the framework (fastPath defaults to auto)', async () => {
+    let fastHits = 0;
+    app.get(CachePageService).onFastHit(() => (fastHits += 1));
     const miss = await get('/posts/1');
     expect(miss.headers['x-cache']).toBe('MISS');
     expect(miss.body).toEqual({ title: 'First' });
@@ -47,6 +50,7 @@ describe('nestjs-cache-page in a Nest 11 CommonJS app (e2e)', () => {
     expect(hit.headers['x-cache']).toBe('HIT');
     expect(hit.body).toEqual({ title: 'First' });
     expect(posts.calls.get('/posts/1')).toBe(1);
+    expect(fastHits).toBe(1);
   });
 
   it('a MikroORM flush invalidates the page: the next GET is a MISS with the new data', async () => {

@@ -5,6 +5,8 @@ const HOOKS_BEFORE_HANDLER = ['onRequest', 'preParsing', 'preValidation', 'preHa
 export interface FastifyHook {
   readonly hook: Function;
   readonly original: Function | undefined;
+  /** Added to this route only (by a plugin's `onRoute` hook, such as @fastify/compress's). */
+  readonly routeLevel: boolean;
 }
 
 type HookLists = Partial<Record<(typeof HOOKS_BEFORE_HANDLER)[number], Function[] | null>>;
@@ -25,7 +27,9 @@ export function fastifyHooksBefore(request: object, instance: object | undefined
     const own = originals?.[name] ?? [];
     const aligned =
       own.length <= bound.length && own.every((hook, i) => bound[i]!.name === `bound ${hook.name}`);
-    bound.forEach((hook, i) => hooks.push({ hook, original: aligned ? own[i] : undefined }));
+    bound.forEach((hook, i) =>
+      hooks.push({ hook, original: aligned ? own[i] : undefined, routeLevel: aligned && i >= own.length }),
+    );
   }
   return hooks;
 }

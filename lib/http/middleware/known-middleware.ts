@@ -44,6 +44,13 @@ const FASTIFY: readonly KnownMiddleware[] = [
   { name: 'handleSession', marker: '', kind: 'conditional' },
 ];
 
+/**
+ * Hooks @fastify/compress adds to each route (decompressing request bodies, choosing the
+ * response's encoding): their names are generic, so they count only on a route that holds them
+ * as its own hooks in an app that registered the plugin.
+ */
+const FASTIFY_COMPRESS_ROUTE_HOOKS = new Set(['onRequest', 'preParsing']);
+
 /** A piece of middleware as the fast path sees it: a name for the log and what skipping it means. */
 export interface MiddlewareVerdict {
   readonly name: string;
@@ -64,16 +71,29 @@ export function classifyExpressMiddleware(
   return { name, kind: known?.kind ?? 'unknown' };
 }
 
+/** Where a Fastify hook comes from, as far as it matters to what it is. */
+export interface FastifyHookOrigin {
+  /** The function `addHook()` was given, when it is known (the route holds it bound). */
+  readonly original: Function | undefined;
+  /** The route's own hook, added by a plugin's `onRoute` hook. */
+  readonly routeLevel: boolean;
+  /** The app registered @fastify/compress. */
+  readonly compress: boolean;
+}
+
 /** What skipping the Fastify hook `hook` (as a route holds it: bound) means. */
 export function classifyFastifyHook(
   hook: Function,
   skippable: ReadonlySet<string>,
   frameworkSource: string,
-  original: Function | undefined,
+  { original, routeLevel, compress }: FastifyHookOrigin,
 ): MiddlewareVerdict {
   const bare = hook.name.replace(/^bound /, '');
   const name = bare || '<anonymous hook>';
   if (bare !== '' && skippable.has(bare)) return { name, kind: 'safe' };
+  if (routeLevel && compress && FASTIFY_COMPRESS_ROUTE_HOOKS.has(bare)) {
+    return { name: '@fastify/compress', kind: 'safe' };
+  }
   if (original && frameworkSource.includes(Function.prototype.toString.call(original))) {
     return { name: 'Nest', kind: 'safe' };
   }

@@ -4,7 +4,12 @@ import type { IncomingMessage } from 'node:http';
 import { RESOLVED_CACHE_PAGE_OPTIONS } from '../../cache-page.internal-constants.js';
 import type { ResolvedCachePageOptions } from '../../cache-page.options.js';
 import { expressLayers, expressMiddlewareBefore } from './express-middleware.js';
-import { fastifyHooksBefore, middieMiddlewareCount, middieMiddlewares } from './fastify-hooks.js';
+import {
+  fastifyHooksBefore,
+  middieMiddlewareCount,
+  middieMiddlewares,
+  type FastifyHook,
+} from './fastify-hooks.js';
 import {
   classifyExpressMiddleware,
   classifyFastifyHook,
@@ -73,7 +78,9 @@ export class MiddlewareInspector {
     const verdicts: MiddlewareVerdict[] = [];
     if (adapter?.getType() === 'fastify') {
       const hooks = fastifyRootHooks(instance);
-      for (const hook of hooks) verdicts.push(...this.classifyHook(hook, hook, instance, source));
+      for (const hook of hooks) {
+        verdicts.push(...this.classifyHook({ hook, original: hook, routeLevel: false }, instance, source));
+      }
     } else {
       for (const layer of expressLayers(instance) ?? []) {
         if (layer.route || layer.handle.length >= 4) continue;
@@ -105,9 +112,7 @@ export class MiddlewareInspector {
   ): MiddlewareFindings {
     const hooks = fastifyHooksBefore(request, instance);
     if (!hooks) return UNKNOWN_ROUTE;
-    const verdicts = hooks.flatMap(({ hook, original }) =>
-      this.classifyHook(hook, original, instance, source),
-    );
+    const verdicts = hooks.flatMap((hook) => this.classifyHook(hook, instance, source));
     if ((this.adapterHost.httpAdapter as { onRequestHook?: unknown }).onRequestHook) {
       verdicts.push({ name: 'setOnRequestHook()', kind: 'unknown' });
     }
@@ -115,8 +120,7 @@ export class MiddlewareInspector {
   }
 
   private classifyHook(
-    hook: Function,
-    original: Function | undefined,
+    { hook, original, routeLevel }: FastifyHook,
     instance: object | undefined,
     source: string,
   ): MiddlewareVerdict[] {
@@ -128,7 +132,16 @@ export class MiddlewareInspector {
         kind: 'unknown' as const,
       }));
     }
-    return [classifyFastifyHook(hook, this.skippableNames, source, original)];
+    const compress = (instance as { hasPlugin?(name: string): boolean } | undefined)?.hasPlugin?.(
+      '@fastify/compress',
+    );
+    return [
+      classifyFastifyHook(hook, this.skippableNames, source, {
+        original,
+        routeLevel,
+        compress: compress === true,
+      }),
+    ];
   }
 
   /**

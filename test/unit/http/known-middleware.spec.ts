@@ -1,16 +1,19 @@
 import { describe, expect, test } from '@jest/globals';
 import compression from 'compression';
 import cookieParser from 'cookie-parser';
-import cors from 'cors';
 import express from 'express';
 import session from 'express-session';
 import helmet from 'helmet';
 import passport from 'passport';
+import type { HttpAdapterHost } from '@nestjs/core';
 import request from 'supertest';
+import { resolveCachePageOptions } from '../../../lib/cache-page.options.js';
+import { MiddlewareInspector } from '../../../lib/http/middleware/middleware-inspector.js';
 import { expressLayers, expressMiddlewareBefore } from '../../../lib/http/middleware/express-middleware.js';
 import {
   classifyExpressMiddleware,
   classifyFastifyHook,
+  type FastifyHookOrigin,
 } from '../../../lib/http/middleware/known-middleware.js';
 
 const none = new Set<string>();
@@ -20,7 +23,6 @@ const kindOf = (handle: Function, skippable = none, framework = '') =>
 describe('known middleware', () => {
   test.each([
     ['helmet', 'safe', helmet()],
-    ['cors', 'safe', cors()],
     ['compression', 'safe', compression()],
     ['cookie-parser', 'safe', cookieParser()],
     ['express.json', 'safe', express.json()],
@@ -62,17 +64,25 @@ describe('known middleware', () => {
 
   test('Fastify hooks are known by their plugin names, bound as Fastify holds them', () => {
     const hook = (name: string) => ({ [name]: function () {} })[name]!.bind(null);
-    expect(classifyFastifyHook(hook('helmetApplyHeaders'), none, '', undefined).kind).toBe('safe');
-    expect(classifyFastifyHook(hook('handleSession'), none, '', undefined).kind).toBe('conditional');
-    expect(classifyFastifyHook(hook('checkApiKey'), none, '', undefined).kind).toBe('unknown');
-    expect(classifyFastifyHook(hook('checkApiKey'), new Set(['checkApiKey']), '', undefined).kind).toBe(
-      'safe',
+    const root: FastifyHookOrigin = { original: undefined, routeLevel: false, compress: true };
+    const kind = (bound: Function, skippable = none, origin = root) =>
+      classifyFastifyHook(bound, skippable, '', origin).kind;
+    expect(kind(hook('helmetApplyHeaders'))).toBe('safe');
+    expect(kind(hook('handleSession'))).toBe('conditional');
+    expect(kind(hook('checkApiKey'))).toBe('unknown');
+    expect(kind(hook('checkApiKey'), new Set(['checkApiKey']))).toBe('safe');
+    const anonymous = [() => undefined][0]!;
+    expect(kind(anonymous.bind(null), none, { ...root, original: anonymous })).toBe('unknown');
+  });
+
+  test("@fastify/compress's generic hook names count only as a route's own hooks in an app with the plugin", () => {
+    const onRequest = function onRequest() {}.bind(null);
+    const routeLevel = { original: undefined, routeLevel: true, compress: true };
+    expect(classifyFastifyHook(onRequest, none, '', routeLevel).kind).toBe('safe');
+    expect(classifyFastifyHook(onRequest, none, '', { ...routeLevel, compress: false }).kind).toBe('unknown');
+    expect(classifyFastifyHook(onRequest, none, '', { ...routeLevel, routeLevel: false }).kind).toBe(
+      'unknown',
     );
-    const anonymous = (
-      () => () =>
-        undefined
-    )();
-    expect(classifyFastifyHook(anonymous.bind(null), none, '', anonymous).kind).toBe('unknown');
   });
 });
 
@@ -122,5 +132,21 @@ describe('the Express middleware that ran before a route', () => {
       expressMiddlewareBefore(expressLayers(app) ?? [], { route: {}, url: '/x' } as never),
     ).toBeUndefined();
     expect(expressMiddlewareBefore([], { url: '/x' } as never)).toBeUndefined();
+  });
+});
+
+describe('when the framework cannot be read', () => {
+  const inspector = (type: string, instance: object) =>
+    new MiddlewareInspector(resolveCachePageOptions(), {
+      httpAdapter: { getType: () => type, getInstance: () => instance },
+    } as unknown as HttpAdapterHost);
+
+  test('an Express app without a router, or a request without a route: unknown (the interceptor path)', () => {
+    expect(inspector('express', {}).inspect({ url: '/page', route: {} }).kind).toBe('unknown');
+    expect(inspector('express', express()).inspect({ url: '/page' }).kind).toBe('unknown');
+  });
+
+  test('a Fastify request without a route context: unknown (the interceptor path)', () => {
+    expect(inspector('fastify', {}).inspect({ raw: { url: '/page', headers: {} } }).kind).toBe('unknown');
   });
 });
