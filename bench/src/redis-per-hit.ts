@@ -70,7 +70,7 @@ export function redisPerHitTable(results: readonly RedisPerHit[]): string {
     '|---|---|---|---:|---:|',
     ...results.map(
       (r) =>
-        `| ${r.adapter} | ${r.mode === 'page-cache-fast' ? 'fast path' : 'interceptor path'} | ` +
+        `| ${r.adapter} | ${r.mode === 'page-cache' ? 'fast path (defaults)' : 'interceptor path (fastPath: false)'} | ` +
         `${Object.entries(r.commands)
           .filter(([, calls]) => calls >= 0.005)
           .map(([name, calls]) => `${name.toUpperCase()} × ${calls.toFixed(2)}`)

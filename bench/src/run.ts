@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   const redis: RedisPerHit[] = [];
   if (withRedis)
     for (const adapter of ['express', 'fastify'] as const)
-      for (const mode of ['page-cache', 'page-cache-fast'] as const)
+      for (const mode of ['page-cache-interceptor', 'page-cache'] as const)
         redis.push(await redisPerHit(REDIS_URL, adapter, mode));
   const memory = (await runChild('memory-cost.js', ['--expose-gc'])) as MemoryCost;
   const targets = targetsTable(checkTargets(samples, redis, memory));

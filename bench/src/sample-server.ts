@@ -10,8 +10,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Adapter, Store } from './server.js';
 
-/** The sample blog: uncached (`floor`), behind Nest's CacheInterceptor, or with nestjs-cache-page. */
-export type SampleMode = 'floor' | 'nest-cache' | 'page-cache';
+/**
+ * The sample blog: uncached (`floor`), behind Nest's CacheInterceptor, or with nestjs-cache-page
+ * as shipped (`page-cache`: its defaults) or with `fastPath: false` (`page-cache-interceptor`).
+ */
+export type SampleMode = 'floor' | 'nest-cache' | 'page-cache' | 'page-cache-interceptor';
 
 const SAMPLE_DIST = new URL('../../sample/dist/', import.meta.url);
 
@@ -67,6 +70,10 @@ async function withoutPageCache(root: DynamicModule, mode: SampleMode): Promise<
   const imports = (root.imports ?? []).filter(
     (imported) => (imported as DynamicModule).module !== BlogCacheModule,
   );
+  if (mode === 'page-cache-interceptor') {
+    const { CachePageModule } = await import('nestjs-cache-page');
+    imports.push(CachePageModule.forRoot({ keyPrefix: 'blog-sample:', fastPath: false }));
+  }
   if (mode === 'nest-cache') {
     @Module({
       imports: [CacheModule.register()],

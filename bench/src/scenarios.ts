@@ -1,3 +1,4 @@
+import type { SampleMode } from './sample-server.js';
 import type { Adapter, Mode, Store } from './server.js';
 
 /** A server a row is measured against; rows with equal servers share one process per round. */
@@ -11,7 +12,7 @@ export type ServerSpec =
       /** `bench` is the benchmark's own app (server.js); `sample` is the sample blog (sample-server.js). */
       readonly app: 'bench' | 'sample';
       readonly adapter: Adapter;
-      readonly mode: Mode;
+      readonly mode: Mode | SampleMode;
       readonly store: Store;
     };
 
@@ -93,27 +94,58 @@ export function benchRows(options: { withRedis: boolean; withVarnish: boolean })
       ...extra,
     });
     rows.push(
+      row('fast', 'hit, defaults (fast path), memory', nest('page-cache'), PAGE),
+      row(
+        'scaffolded',
+        'scaffolded app (helmet, compression, CORS, cookies, session), defaults, hit without a cookie',
+        nest('scaffolded'),
+        PAGE,
+      ),
+      row(
+        'scaffolded-interceptor',
+        'scaffolded app, fastPath: false, hit without a cookie',
+        nest('scaffolded-interceptor'),
+        PAGE,
+      ),
       row('floor', 'floor: the route renders, no cache', nest('floor'), PAGE, { hits: false }),
       row('floor-guard', 'floor, route with a guard', nest('floor'), GUARDED_PAGE, { hits: false }),
       row('nest-cache', "Nest's CacheInterceptor, hit", nest('nest-cache'), PAGE),
-      row('interceptor', 'hit, interceptor path (defaults), memory', nest('page-cache'), PAGE),
-      row('interceptor-guard', 'hit, interceptor path, route with a guard', nest('page-cache'), GUARDED_PAGE),
-      row('interceptor-br', 'hit, interceptor path, br', nest('page-cache'), PAGE, { encoding: 'br' }),
-      row('fast', 'hit, fast path, memory', nest('page-cache-fast'), PAGE),
-      row('fast-gzip', 'hit, fast path, memory, gzip', nest('page-cache-fast'), PAGE, { encoding: 'gzip' }),
-      row('fast-br', 'hit, fast path, memory, br', nest('page-cache-fast'), PAGE, { encoding: 'br' }),
+      row(
+        'interceptor',
+        'hit, fastPath: false (interceptor path), memory',
+        nest('page-cache-interceptor'),
+        PAGE,
+      ),
+      row(
+        'interceptor-guard',
+        'hit, route with a guard (interceptor path), defaults',
+        nest('page-cache'),
+        GUARDED_PAGE,
+      ),
+      row('interceptor-br', 'hit, fastPath: false, br', nest('page-cache-interceptor'), PAGE, {
+        encoding: 'br',
+      }),
+      row('fast-gzip', 'hit, defaults (fast path), memory, gzip', nest('page-cache'), PAGE, {
+        encoding: 'gzip',
+      }),
+      row('fast-br', 'hit, defaults (fast path), memory, br', nest('page-cache'), PAGE, { encoding: 'br' }),
     );
     if (options.withRedis)
       rows.push(
-        row('interceptor-redis', 'hit, interceptor path, Redis', nest('page-cache', 'redis'), PAGE),
-        row('fast-redis', 'hit, fast path, Redis', nest('page-cache-fast', 'redis'), PAGE),
-        row('fast-redis-br', 'hit, fast path, Redis, br', nest('page-cache-fast', 'redis'), PAGE, {
+        row('fast-redis', 'hit, defaults (fast path), Redis', nest('page-cache', 'redis'), PAGE),
+        row(
+          'interceptor-redis',
+          'hit, fastPath: false, Redis',
+          nest('page-cache-interceptor', 'redis'),
+          PAGE,
+        ),
+        row('fast-redis-br', 'hit, defaults (fast path), Redis, br', nest('page-cache', 'redis'), PAGE, {
           encoding: 'br',
         }),
       );
   }
   for (const adapter of ['express', 'fastify'] as const) {
-    const sample = (mode: Mode, store: Store = 'memory'): ServerSpec => ({
+    const sample = (mode: SampleMode, store: Store = 'memory'): ServerSpec => ({
       kind: 'nest',
       app: 'sample',
       adapter,
@@ -121,14 +153,20 @@ export function benchRows(options: { withRedis: boolean; withVarnish: boolean })
       store,
     });
     const variants: Array<[string, string, ServerSpec, boolean]> = [
+      ['page-cache', 'nestjs-cache-page hit, defaults (fast path), memory', sample('page-cache'), true],
+      [
+        'page-cache-interceptor',
+        'nestjs-cache-page hit, fastPath: false, memory',
+        sample('page-cache-interceptor'),
+        true,
+      ],
       ['floor', 'uncached', sample('floor'), false],
       ['nest-cache', "Nest's CacheInterceptor, hit", sample('nest-cache'), true],
-      ['page-cache', 'nestjs-cache-page hit, memory', sample('page-cache'), true],
     ];
     if (options.withRedis)
       variants.push([
         'page-cache-redis',
-        'nestjs-cache-page hit, Redis',
+        'nestjs-cache-page hit, defaults, Redis',
         sample('page-cache', 'redis'),
         true,
       ]);

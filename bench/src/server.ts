@@ -3,17 +3,29 @@ import KeyvRedis from '@keyv/redis';
 import { CacheInterceptor, CacheModule } from '@nestjs/cache-manager';
 import { Module, type DynamicModule, type INestApplication, type Provider } from '@nestjs/common';
 import { APP_INTERCEPTOR, NestFactory } from '@nestjs/core';
-import { ExpressAdapter } from '@nestjs/platform-express';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import fastifyCompress from '@fastify/compress';
+import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
+import fastifySession from '@fastify/session';
+import compression from 'compression';
+import cookieParser from 'cookie-parser';
+import session from 'express-session';
+import helmet from 'helmet';
 import { fileURLToPath } from 'node:url';
 import { CachePageModule } from 'nestjs-cache-page';
 import { BenchController } from './bench.controller.js';
 
 /**
  * What wraps the routes: nothing, Nest's CacheInterceptor, or this library with its defaults
- * (hits on the interceptor path) or with `fastPath: true`.
+ * (`page-cache`: hits before the framework where the middleware allows it) or with
+ * `fastPath: false` (`page-cache-interceptor`: every hit through the framework). The
+ * `scaffolded` modes add what a scaffolded app installs: helmet, compression, CORS, a cookie
+ * parser and sessions.
  */
-export type Mode = 'floor' | 'nest-cache' | 'page-cache' | 'page-cache-fast';
+export type Mode =
+  'floor' | 'nest-cache' | 'page-cache' | 'page-cache-interceptor' | 'scaffolded' | 'scaffolded-interceptor';
 export type Adapter = 'express' | 'fastify';
 export type Store = 'memory' | 'redis';
 
@@ -40,7 +52,7 @@ export async function createApp(mode: Mode, adapter: Adapter, store: Store): Pro
     imports.push(CacheModule.register({ stores: redisStores() }));
     providers.push({ provide: APP_INTERCEPTOR, useClass: CacheInterceptor });
   }
-  if (mode === 'page-cache' || mode === 'page-cache-fast') {
+  if (mode !== 'floor' && mode !== 'nest-cache') {
     if (store === 'redis') imports.push(CacheModule.register({ isGlobal: true, stores: redisStores() }));
     const maxEntries = Number(process.env.BENCH_MAX_ENTRIES ?? 10_000);
     const maxBytes = process.env.BENCH_MAX_BYTES ? { maxBytes: Number(process.env.BENCH_MAX_BYTES) } : {};
@@ -48,7 +60,7 @@ export async function createApp(mode: Mode, adapter: Adapter, store: Store): Pro
       CachePageModule.forRoot({
         keyPrefix: process.env.BENCH_KEY_PREFIX ?? 'bench:',
         maxEntries,
-        fastPath: mode === 'page-cache-fast',
+        ...(mode.endsWith('-interceptor') ? { fastPath: false } : {}),
         ...maxBytes,
       }),
     );
@@ -58,9 +70,33 @@ export async function createApp(mode: Mode, adapter: Adapter, store: Store): Pro
   class BenchModule {}
 
   const options = { logger: ['error' as const] };
-  return adapter === 'express'
-    ? NestFactory.create(BenchModule, new ExpressAdapter(), options)
-    : NestFactory.create(BenchModule, new FastifyAdapter(), options);
+  const app =
+    adapter === 'express'
+      ? await NestFactory.create<NestExpressApplication>(BenchModule, new ExpressAdapter(), options)
+      : await NestFactory.create<NestFastifyApplication>(BenchModule, new FastifyAdapter(), options);
+  if (mode.startsWith('scaffolded')) await scaffold(app, adapter);
+  return app;
+}
+
+const SESSION_SECRET = 'a benchmark secret of thirty-two characters';
+
+/** helmet, compression, CORS, a cookie parser and sessions, as `nest new` apps add them. */
+async function scaffold(app: INestApplication, adapter: Adapter): Promise<void> {
+  if (adapter === 'express') {
+    const express = app as NestExpressApplication;
+    express.use(helmet());
+    express.use(compression());
+    express.enableCors();
+    express.use(cookieParser());
+    express.use(session({ secret: SESSION_SECRET, resave: false, saveUninitialized: false }));
+    return;
+  }
+  const fastify = app as NestFastifyApplication;
+  await fastify.register(fastifyHelmet as never);
+  await fastify.register(fastifyCompress as never);
+  fastify.enableCors();
+  await fastify.register(fastifyCookie as never);
+  await fastify.register(fastifySession as never, { secret: SESSION_SECRET, saveUninitialized: false });
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) void main();
