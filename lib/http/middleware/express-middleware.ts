@@ -4,6 +4,10 @@ import type { IncomingMessage } from 'node:http';
 interface ExpressLayer {
   readonly handle: Function;
   readonly route?: ExpressRoute;
+  /** The layer matches every path (`use()` without a path). */
+  readonly slash?: boolean;
+  /** The layer's path matchers: pure functions of the path (router 2.x). */
+  readonly matchers?: ReadonlyArray<(path: string) => unknown>;
   match(path: string): unknown;
 }
 
@@ -42,13 +46,7 @@ export function expressMiddlewareBefore(
   const ran: Function[] = [];
   for (const layer of layers) {
     if (layer.route === route) return ran;
-    let matches: unknown;
-    try {
-      matches = layer.match(path);
-    } catch {
-      matches = true;
-    }
-    if (!matches) continue;
+    if (!layerMatches(layer, path)) continue;
     if (!layer.route) {
       if (layer.handle.length < 4) ran.push(layer.handle);
       continue;
@@ -63,6 +61,21 @@ export function expressMiddlewareBefore(
     }
   }
   return undefined;
+}
+
+/**
+ * Whether the router would run `layer` for `path`. The matchers are called rather than
+ * `layer.match()`, which in router 2.2 (Express 5 under Nest 11) stores the match on the layer,
+ * shared by every request. A path the router cannot decode counts as a match: assume the worst.
+ */
+function layerMatches(layer: ExpressLayer, path: string): boolean {
+  try {
+    if (layer.slash) return true;
+    if (Array.isArray(layer.matchers)) return layer.matchers.some((matcher) => Boolean(matcher(path)));
+    return Boolean(layer.match(path));
+  } catch {
+    return true;
+  }
 }
 
 function pathnameOf(url: string): string {
