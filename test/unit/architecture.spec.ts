@@ -5,8 +5,8 @@ import { LIB, libSources } from '../support/lib-sources.js';
 
 /*
  * The two flows of ARCHITECTURE.md meet in lib/store/, which knows nothing of HTTP or ORMs;
- * lib/http/ knows nothing of ORMs; lib/orm/ nothing of HTTP; lib/utils/ nothing of either. The
- * module's own top-level files (module, options, messages, constants, service) wire them.
+ * lib/http/ knows nothing of ORMs; lib/orm/ nothing of HTTP; lib/utils/ and lib/options/ nothing
+ * of any. The module's own top-level files (module, options, messages, constants, service) wire them.
  */
 
 /** Every relative import (static, type or dynamic): `[importing file, imported file, type only]`. */
@@ -39,6 +39,10 @@ describe('architecture', () => {
   test('lib/http does not import lib/orm, and lib/orm does not import lib/http', () => {
     expect(crossing('http', ['orm'])).toEqual([]);
     expect(crossing('orm', ['http'])).toEqual([]);
+  });
+
+  test('lib/options (reading the module options) imports nothing of the layers', () => {
+    expect(crossing('options', ['store', 'http', 'orm', 'utils'])).toEqual([]);
   });
 
   test('lib/utils imports nothing of the layers', () => {

@@ -1,0 +1,12 @@
+import type { CachePageModuleOptions } from '../interfaces/cache-page-module-options.interface.js';
+import { CACHE_PAGE_DEFAULTS } from './defaults.js';
+import { resolveBoolean } from './option-values.js';
+
+/** The browsers group: what browsers are told about the pages the cache serves and does not. */
+export function resolveBrowserOptions(options: CachePageModuleOptions) {
+  const defaults = CACHE_PAGE_DEFAULTS;
+  return {
+    reloadOnBack: resolveBoolean('reloadOnBack', options.reloadOnBack, defaults.reloadOnBack),
+    noStoreUncached: resolveBoolean('noStoreUncached', options.noStoreUncached, defaults.noStoreUncached),
+  };
+}

@@ -1,0 +1,30 @@
+import type {
+  CachePageModuleOptions,
+  FastPathMode,
+} from '../interfaces/cache-page-module-options.interface.js';
+
+const DAY_MS = 24 * 60 * 60_000;
+
+/** Every default, in one place (the interface's `@default` tags say the same). */
+export const CACHE_PAGE_DEFAULTS = {
+  ignorePaths: ['/admin'],
+  keyPrefix: 'cache-page:',
+  ttl: 0,
+  maxEntries: 10_000,
+  maxBytes: 128 * 1024 * 1024,
+  global: true,
+  enabled: true,
+  cacheableStatuses: [200],
+  bypassCookies: [],
+  invalidateAllOnChange: false,
+  ignoreEntities: [],
+  debug: false,
+  storeTimeout: 250,
+  reclaimAfter: 7 * DAY_MS,
+  dependentPathsTimeout: 1_000,
+  languages: [],
+  reloadOnBack: false,
+  fastPath: 'auto' as FastPathMode,
+  skippableMiddleware: [],
+  noStoreUncached: false,
+} as const satisfies Partial<Record<keyof CachePageModuleOptions, unknown>>;
