@@ -7,6 +7,9 @@ export const RESOLVED_CACHE_PAGE_OPTIONS = Symbol.for('nestjs-cache-page:resolve
 /** Logger context used by every log line of the module. */
 export const LOGGER_CONTEXT = 'CachePageModule';
 
+/** Middleware classes of other libraries that the fast path may skip (MikroORM's request context). */
+export const LIBRARY_SKIPPABLE_MIDDLEWARE = Symbol.for('nestjs-cache-page:library-skippable-middleware');
+
 /** Nest's own route metadata keys (identical in @nestjs/common 10, 11 and 12). */
 export const NEST_RENDER_METADATA = '__renderTemplate__';
 export const NEST_SSE_METADATA = '__sse__';

@@ -126,7 +126,12 @@ export const pathMappingMessage = ({
 
 export const fastPathOnMessage = (
   mode: 'auto' | true,
-  middleware: { safe: readonly string[]; conditional: readonly string[]; unknown: readonly string[] },
+  middleware: {
+    safe: readonly string[];
+    conditional: readonly string[];
+    unknown: readonly string[];
+    counted: boolean;
+  },
 ): string =>
   `${MODULE}: fastPath ${mode === 'auto' ? "'auto'" : 'true'}: hits of pages whose render ran only ` +
   `middleware that is safe to skip are answered before the framework, as a proxy in front of the app ` +
@@ -140,6 +145,10 @@ export const fastPathOnMessage = (
   (middleware.unknown.length > 0
     ? ` Not known, so routes behind them stay on the interceptor path: ${middleware.unknown.join(', ')} ` +
       `(name one in skippableMiddleware if it is safe to skip).`
+    : '') +
+  (middleware.counted
+    ? ` Middleware bound with MiddlewareConsumer (or app.use() on Fastify) is skipped only where each ` +
+      `that ran is MikroORM's request context or a class named in skippableMiddleware.`
     : '');
 
 export const fastPathKeptOffMessage = (route: string, blockers: readonly string[]): string =>

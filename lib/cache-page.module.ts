@@ -1,5 +1,5 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
-import { APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
+import { APP_INTERCEPTOR, DiscoveryModule, ModulesContainer } from '@nestjs/core';
 import type { Cache } from 'cache-manager';
 import {
   CACHE_PAGE_ASYNC_OPTIONS_TYPE,
@@ -8,7 +8,10 @@ import {
   ConfigurableCachePageModule,
   type CachePageModuleExtras,
 } from './cache-page.module-definition.js';
-import { RESOLVED_CACHE_PAGE_OPTIONS } from './cache-page.internal-constants.js';
+import {
+  LIBRARY_SKIPPABLE_MIDDLEWARE,
+  RESOLVED_CACHE_PAGE_OPTIONS,
+} from './cache-page.internal-constants.js';
 import { CachePageStartupLog } from './cache-page.startup-log.js';
 import { resolveCachePageOptions, type ResolvedCachePageOptions } from './cache-page.options.js';
 import { CachePageService } from './cache-page.service.js';
@@ -18,6 +21,7 @@ import { FastPath } from './http/fast-path.js';
 import { FastHitEvents } from './http/fast-hit-events.js';
 import { FastPathPolicy } from './http/fast-path-policy.js';
 import { MiddlewareInspector } from './http/middleware/middleware-inspector.js';
+import { loadMikroOrmMiddleware } from './orm/mikro-orm-middleware.loader.js';
 import type { CachePageModuleOptions } from './interfaces/cache-page-module-options.interface.js';
 import { CachePageOrmRegistrar } from './orm/cache-page-orm.registrar.js';
 import { createPageStore } from './store/create-page-store.js';
@@ -43,6 +47,7 @@ const providers: Provider[] = [
   CachePageOrmRegistrar,
   AppPathMapper,
   CachePageStartupLog,
+  { provide: LIBRARY_SKIPPABLE_MIDDLEWARE, useFactory: loadMikroOrmMiddleware, inject: [ModulesContainer] },
   MiddlewareInspector,
   FastPathPolicy,
   FastHitEvents,

@@ -43,10 +43,10 @@ afterAll(async () => {
   await rm(build, { recursive: true, force: true });
 });
 
-async function runApp(fixture: string): Promise<Record<string, unknown>> {
+async function runApp(fixture: string, env: Record<string, string> = {}): Promise<Record<string, unknown>> {
   const { stdout } = await run(process.execPath, [join(FIXTURES, fixture)], {
     cwd: ROOT,
-    env: { ...process.env, CACHE_PAGE_LIB: join(build, 'lib/index.js') },
+    env: { ...process.env, ...env, CACHE_PAGE_LIB: join(build, 'lib/index.js') },
   });
   return JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
 }
@@ -67,4 +67,15 @@ describe('the compiled library in a plain Node process', () => {
       loadedMikroOrmCore: true,
     });
   });
+
+  test.each(['express', 'fastify'])(
+    "with @mikro-orm/nestjs's request-context middleware (%s), hits are answered before the framework: the middleware is known to be safe to skip",
+    async (adapter) => {
+      expect(await runApp('mikro-orm-request-context.app.mjs', { ADAPTER: adapter })).toEqual({
+        responses: ['MISS Tag news', 'HIT Tag news', 'HIT Tag news'],
+        fastHits: 2,
+        requestContexts: 1,
+      });
+    },
+  );
 });

@@ -1,8 +1,9 @@
 /**
  * What skipping a piece of middleware on a cached GET means:
  * - `safe`: it only sets headers the stored page carries anyway, parses a body a GET has not,
- *   or serves files the route never sees (helmet, CORS, compression, cookie and body parsers,
- *   static files, Nest's own);
+ *   serves files the route never sees, or gives the request an EntityManager a hit does not use
+ *   (helmet, CORS, compression, cookie and body parsers, static files, Nest's own, MikroORM's
+ *   request context: `orm/mikro-orm-middleware.loader.ts`);
  * - `conditional`: harmless for a visitor without cookies, but for one with a session it keeps
  *   the session alive (`touch()`) or loads the user (express-session, passport's `initialize`,
  *   @fastify/session): such requests take the interceptor path;

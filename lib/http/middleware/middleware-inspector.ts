@@ -1,7 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage } from 'node:http';
-import { RESOLVED_CACHE_PAGE_OPTIONS } from '../../cache-page.internal-constants.js';
+import {
+  LIBRARY_SKIPPABLE_MIDDLEWARE,
+  RESOLVED_CACHE_PAGE_OPTIONS,
+} from '../../cache-page.internal-constants.js';
 import type { ResolvedCachePageOptions } from '../../cache-page.options.js';
 import { expressLayers, expressMiddlewareBefore } from './express-middleware.js';
 import {
@@ -27,6 +30,15 @@ export interface MiddlewareFindings {
   readonly blockers: readonly string[];
 }
 
+/** The app's middleware by kind, for the startup log. */
+export interface MiddlewareSummary {
+  safe: string[];
+  conditional: string[];
+  unknown: string[];
+  /** Middleware Nest hands the router behind wrappers (MiddlewareConsumer, app.use() on Fastify). */
+  counted: boolean;
+}
+
 const UNKNOWN_ROUTE: MiddlewareFindings = {
   kind: 'unknown',
   blockers: ['(the route was not found in the router)'],
@@ -49,9 +61,13 @@ export class MiddlewareInspector {
   constructor(
     @Inject(RESOLVED_CACHE_PAGE_OPTIONS) options: ResolvedCachePageOptions,
     private readonly adapterHost: HttpAdapterHost,
+    @Optional() @Inject(LIBRARY_SKIPPABLE_MIDDLEWARE) libraryClasses: readonly Function[] = [],
   ) {
     this.skippableNames = new Set(options.skippableMiddleware.filter((item) => typeof item === 'string'));
-    countUsesOf(options.skippableMiddleware.filter((item) => typeof item === 'function'));
+    countUsesOf([
+      ...options.skippableMiddleware.filter((item) => typeof item === 'function'),
+      ...libraryClasses,
+    ]);
   }
 
   /** What ran before the route of `request` (the platform's request, as `@Req()` gives it). */
@@ -71,7 +87,7 @@ export class MiddlewareInspector {
   }
 
   /** Every middleware and hook the app has, named by kind, for the startup log. */
-  summary(): Record<MiddlewareKind, string[]> {
+  summary(): MiddlewareSummary {
     const adapter = this.adapterHost.httpAdapter;
     const instance = adapter?.getInstance() as object | undefined;
     const source = (this.frameworkSource ??= frameworkSourceOf(adapter));
@@ -87,9 +103,10 @@ export class MiddlewareInspector {
         verdicts.push(classifyExpressMiddleware(layer.handle, this.skippableNames, source));
       }
     }
-    const summary: Record<MiddlewareKind, string[]> = { safe: [], conditional: [], unknown: [] };
+    const summary: MiddlewareSummary = { safe: [], conditional: [], unknown: [], counted: false };
     for (const { name, kind } of verdicts) {
-      if (!summary[kind].includes(name)) summary[kind].push(name);
+      if (name === 'handler' || name === MIDDIE_MIDDLEWARE) summary.counted = true;
+      else if (!summary[kind].includes(name)) summary[kind].push(name);
     }
     return summary;
   }
