@@ -10,6 +10,7 @@ import fastifySession, { MemoryStore as FastifyMemoryStore } from '@fastify/sess
 import compression from 'compression';
 import cookieParser from 'cookie-parser';
 import session from 'express-session';
+import handlebars from 'handlebars';
 import helmet from 'helmet';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -111,6 +112,9 @@ const KNOWN: Record<AdapterName, Record<string, Setup>> = {
     '@fastify/compress': fastify((app) => app.register(fastifyCompress as never)),
     '@fastify/cookie': fastify((app) => app.register(fastifyCookie as never)),
     '@fastify/session': fastify(fastifySessionPlugin),
+    '@fastify/view (setViewEngine)': fastify((app) =>
+      app.setViewEngine({ engine: { handlebars }, templates: STATIC_ROOT }),
+    ),
   },
 };
 

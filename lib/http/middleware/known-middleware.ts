@@ -46,6 +46,17 @@ const FASTIFY: readonly KnownMiddleware[] = [
 ];
 
 /**
+ * Anonymous Fastify hooks of plugins, by their whole source (whitespace and semicolons left out),
+ * so a hook of the app's that merely starts the same way is not taken for them.
+ */
+const FASTIFY_ANONYMOUS: ReadonlyArray<{ readonly name: string; readonly source: string }> = [
+  // @fastify/view (Nest's setViewEngine()): a fresh `reply.locals` for each request.
+  { name: '@fastify/view', source: '(_req,reply,done)=>{reply.locals={}done()}' },
+];
+
+const compact = (source: string): string => source.replace(/[\s;]+/g, '');
+
+/**
  * Hooks @fastify/compress adds to each route (decompressing request bodies, choosing the
  * response's encoding): their names are generic, so they count only on a route that holds them
  * as its own hooks in an app that registered the plugin.
@@ -95,8 +106,11 @@ export function classifyFastifyHook(
   if (routeLevel && compress && FASTIFY_COMPRESS_ROUTE_HOOKS.has(bare)) {
     return { name: '@fastify/compress', kind: 'safe' };
   }
-  if (original && frameworkSource.includes(Function.prototype.toString.call(original))) {
-    return { name: 'Nest', kind: 'safe' };
+  if (original) {
+    const source = Function.prototype.toString.call(original);
+    if (frameworkSource.includes(source)) return { name: 'Nest', kind: 'safe' };
+    const anonymous = FASTIFY_ANONYMOUS.find((entry) => entry.source === compact(source));
+    if (anonymous) return { name: anonymous.name, kind: 'safe' };
   }
   const known = FASTIFY.find((entry) => entry.name === bare);
   return { name, kind: known?.kind ?? 'unknown' };

@@ -75,6 +75,32 @@ describe('known middleware', () => {
     expect(kind(anonymous.bind(null), none, { ...root, original: anonymous })).toBe('unknown');
   });
 
+  test("@fastify/view's anonymous hook is known by its whole source; a hook that only starts like it is not", () => {
+    const view = [
+      (_req: unknown, reply: { locals?: object }, done: () => void) => {
+        reply.locals = {};
+        done();
+      },
+    ][0]!;
+    const longer = [
+      (req: { headers: Record<string, unknown> }, reply: { locals?: object }, done: () => void) => {
+        reply.locals = {};
+        if (req.headers['x-key'] === undefined) throw new Error('no key');
+        done();
+      },
+    ][0]!;
+    const origin = (original: Function): FastifyHookOrigin => ({
+      original,
+      routeLevel: false,
+      compress: false,
+    });
+    expect(classifyFastifyHook(view.bind(null), none, '', origin(view))).toEqual({
+      name: '@fastify/view',
+      kind: 'safe',
+    });
+    expect(classifyFastifyHook(longer.bind(null), none, '', origin(longer)).kind).toBe('unknown');
+  });
+
   test("@fastify/compress's generic hook names count only as a route's own hooks in an app with the plugin", () => {
     const onRequest = function onRequest() {}.bind(null);
     const routeLevel = { original: undefined, routeLevel: true, compress: true };
