@@ -25,6 +25,8 @@ import {
 } from 'nestjs-cache-page';
 import { expectHit, expectMiss } from '../support/cache-assertions.js';
 import { CapturedLogs } from '../support/captured-logs.js';
+import { describeWithService, isReachable, REDIS_URL } from '../support/services.js';
+import { keyvRedisStore, memoryStore, uniquePrefix, type StoreSetup } from '../support/stores.js';
 import { Counters } from './fixtures/counters.js';
 import { ADAPTERS, type AdapterName } from './fixtures/create-pages-app.js';
 
@@ -141,88 +143,103 @@ interface Site {
   fastHits: number;
 }
 
-describe.each(ADAPTERS)('the default fast path on %s', (adapter) => {
-  let site: Site | undefined;
-  afterEach(async () => {
-    await site?.app.close();
-    site = undefined;
-  });
+const redisReachable = await isReachable(REDIS_URL);
+const RUNS = [memoryStore, keyvRedisStore].flatMap((store) =>
+  ADAPTERS.map((adapter) => ({ adapter, store })),
+);
 
-  async function start(setup: Setup, options: CachePageModuleOptions = {}): Promise<Site> {
-    const logs = new CapturedLogs();
-    @Module({ imports: [CachePageModule.forRoot(options)], controllers: [SiteController] })
-    class SiteModule {}
-    const moduleRef = await Test.createTestingModule({ imports: [SiteModule] }).compile();
-    const app = moduleRef.createNestApplication(
-      adapter === 'express' ? new ExpressAdapter() : new FastifyAdapter(),
-      { logger: logs },
+describe.each(RUNS)('the default fast path on $adapter, $store.name', ({ adapter, store }) => {
+  describeWithService('Redis', REDIS_URL, !store.needsRedis || redisReachable, store.name, () => {
+    let site: Site | undefined;
+    let stored: StoreSetup | undefined;
+    afterEach(async () => {
+      await stored?.cleanup();
+      await site?.app.close();
+      site = undefined;
+      stored = undefined;
+    });
+
+    async function start(setup: Setup, options: CachePageModuleOptions = {}): Promise<Site> {
+      const logs = new CapturedLogs();
+      const keyPrefix = uniquePrefix('fast-defaults');
+      stored = await store.setup(keyPrefix);
+      @Module({
+        imports: [...stored.imports, CachePageModule.forRoot({ keyPrefix, ...stored.options, ...options })],
+        controllers: [SiteController],
+      })
+      class SiteModule {}
+      const moduleRef = await Test.createTestingModule({ imports: [SiteModule] }).compile();
+      const app = moduleRef.createNestApplication(
+        adapter === 'express' ? new ExpressAdapter() : new FastifyAdapter(),
+        { logger: logs },
+      );
+      await setup(app);
+      await app.listen(0, '127.0.0.1');
+      site = { app, logs, fastHits: 0 };
+      const current = site;
+      app.get(CachePageService).onFastHit(() => (current.fastHits += 1));
+      return site;
+    }
+    const get = (path: string) => request(site!.app.getHttpServer()).get(path);
+
+    test.each(Object.entries(KNOWN[adapter]))(
+      'behind %s, a hit is answered before the framework (no handler call, reported by onFastHit)',
+      async (_name, setup) => {
+        await start(setup);
+        await get('/open').expect(200).expect(expectMiss);
+        const calls = counters.of('open');
+        const first = await get('/open').expect(200).expect(expectHit);
+        await get('/open').set('accept-encoding', 'gzip').expect(200).expect(expectHit);
+        expect(counters.of('open')).toBe(calls);
+        expect(site!.fastHits).toBe(2);
+        expect(first.text).toMatch(/^open \d+$/);
+      },
     );
-    await setup(app);
-    await app.listen(0, '127.0.0.1');
-    site = { app, logs, fastHits: 0 };
-    const current = site;
-    app.get(CachePageService).onFastHit(() => (current.fastHits += 1));
-    return site;
-  }
-  const get = (path: string) => request(site!.app.getHttpServer()).get(path);
 
-  test.each(Object.entries(KNOWN[adapter]))(
-    'behind %s, a hit is answered before the framework (no handler call, reported by onFastHit)',
-    async (_name, setup) => {
-      await start(setup);
+    test("helmet's and CORS's headers come with a fast hit", async () => {
+      await start(adapter === 'express' ? KNOWN.express.helmet! : KNOWN.fastify['@fastify/helmet']!);
+      const miss = await get('/open').expect(200);
+      const hit = await get('/open').expect(200).expect(expectHit);
+      expect(site!.fastHits).toBe(1);
+      expect(hit.headers['x-content-type-options']).toBe('nosniff');
+      expect(hit.headers['content-security-policy']).toBe(miss.headers['content-security-policy']);
+    });
+
+    test('a scaffolded app (helmet, compression, CORS, cookies, sessions): fast for visitors without cookies; a session cookie goes through the session middleware', async () => {
+      await start(SCAFFOLDED[adapter]);
       await get('/open').expect(200).expect(expectMiss);
+      await get('/open').expect(200).expect(expectHit);
+      expect(site!.fastHits).toBe(1);
+
+      const login = await request(site!.app.getHttpServer()).post('/login').expect(201);
+      const cookie = String(login.headers['set-cookie']).split(';')[0]!;
+      const reads = counters.of('session-read');
       const calls = counters.of('open');
-      const first = await get('/open').expect(200).expect(expectHit);
-      await get('/open').set('accept-encoding', 'gzip').expect(200).expect(expectHit);
+      await get('/open').set('cookie', cookie).expect(200).expect(expectHit);
+      expect(counters.of('session-read')).toBe(reads + 1);
       expect(counters.of('open')).toBe(calls);
-      expect(site!.fastHits).toBe(2);
-      expect(first.text).toMatch(/^open \d+$/);
-    },
-  );
+      expect(site!.fastHits).toBe(1);
+      expect(site!.logs.of('log').join('\n')).toContain('Skipped only for requests without cookies');
+    });
 
-  test("helmet's and CORS's headers come with a fast hit", async () => {
-    await start(adapter === 'express' ? KNOWN.express.helmet! : KNOWN.fastify['@fastify/helmet']!);
-    const miss = await get('/open').expect(200);
-    const hit = await get('/open').expect(200).expect(expectHit);
-    expect(site!.fastHits).toBe(1);
-    expect(hit.headers['x-content-type-options']).toBe('nosniff');
-    expect(hit.headers['content-security-policy']).toBe(miss.headers['content-security-policy']);
-  });
+    test('fastPath: true also skips the session middleware for a visitor with a session cookie', async () => {
+      await start(SCAFFOLDED[adapter], { fastPath: true });
+      await get('/open').expect(200).expect(expectMiss);
+      const login = await request(site!.app.getHttpServer()).post('/login').expect(201);
+      const cookie = String(login.headers['set-cookie']).split(';')[0]!;
+      const reads = counters.of('session-read');
+      await get('/open').set('cookie', cookie).expect(200).expect(expectHit);
+      expect(counters.of('session-read')).toBe(reads);
+      expect(site!.fastHits).toBe(1);
+    });
 
-  test('a scaffolded app (helmet, compression, CORS, cookies, sessions): fast for visitors without cookies; a session cookie goes through the session middleware', async () => {
-    await start(SCAFFOLDED[adapter]);
-    await get('/open').expect(200).expect(expectMiss);
-    await get('/open').expect(200).expect(expectHit);
-    expect(site!.fastHits).toBe(1);
-
-    const login = await request(site!.app.getHttpServer()).post('/login').expect(201);
-    const cookie = String(login.headers['set-cookie']).split(';')[0]!;
-    const reads = counters.of('session-read');
-    const calls = counters.of('open');
-    await get('/open').set('cookie', cookie).expect(200).expect(expectHit);
-    expect(counters.of('session-read')).toBe(reads + 1);
-    expect(counters.of('open')).toBe(calls);
-    expect(site!.fastHits).toBe(1);
-    expect(site!.logs.of('log').join('\n')).toContain('Skipped only for requests without cookies');
-  });
-
-  test('fastPath: true also skips the session middleware for a visitor with a session cookie', async () => {
-    await start(SCAFFOLDED[adapter], { fastPath: true });
-    await get('/open').expect(200).expect(expectMiss);
-    const login = await request(site!.app.getHttpServer()).post('/login').expect(201);
-    const cookie = String(login.headers['set-cookie']).split(';')[0]!;
-    const reads = counters.of('session-read');
-    await get('/open').set('cookie', cookie).expect(200).expect(expectHit);
-    expect(counters.of('session-read')).toBe(reads);
-    expect(site!.fastHits).toBe(1);
-  });
-
-  test('the startup log names what a fast hit skips', async () => {
-    await start(SCAFFOLDED[adapter]);
-    const log = site!.logs.of('log').join('\n');
-    expect(log).toContain("fastPath 'auto'");
-    expect(log).toContain(adapter === 'express' ? 'helmetMiddleware' : 'helmetApplyHeaders');
-    expect(log).toContain(adapter === 'express' ? 'session' : 'handleSession');
-    expect(log).not.toContain('Not known');
+    test('the startup log names what a fast hit skips', async () => {
+      await start(SCAFFOLDED[adapter]);
+      const log = site!.logs.of('log').join('\n');
+      expect(log).toContain("fastPath 'auto'");
+      expect(log).toContain(adapter === 'express' ? 'helmetMiddleware' : 'helmetApplyHeaders');
+      expect(log).toContain(adapter === 'express' ? 'session' : 'handleSession');
+      expect(log).not.toContain('Not known');
+    });
   });
 });
