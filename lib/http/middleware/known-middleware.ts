@@ -37,13 +37,13 @@ const EXPRESS: readonly KnownMiddleware[] = [
  * Fastify request hooks, by name: Fastify hands them on bound, so their source is not there to
  * check; the names are the plugins' own and specific enough.
  */
-const FASTIFY: readonly KnownMiddleware[] = [
-  { name: 'helmetConfigureReply', marker: '', kind: 'safe' },
-  { name: 'helmetApplyHeaders', marker: '', kind: 'safe' },
-  { name: 'handleCors', marker: '', kind: 'safe' },
-  { name: 'fastifyCookieHandler', marker: '', kind: 'safe' },
-  { name: 'handleSession', marker: '', kind: 'conditional' },
-];
+const FASTIFY: ReadonlyMap<string, KnownMiddleware['kind']> = new Map([
+  ['helmetConfigureReply', 'safe'],
+  ['helmetApplyHeaders', 'safe'],
+  ['handleCors', 'safe'],
+  ['fastifyCookieHandler', 'safe'],
+  ['handleSession', 'conditional'],
+]);
 
 /**
  * Anonymous Fastify hooks of plugins, by their whole source (whitespace and semicolons left out),
@@ -112,8 +112,7 @@ export function classifyFastifyHook(
     const anonymous = FASTIFY_ANONYMOUS.find((entry) => entry.source === compact(source));
     if (anonymous) return { name: anonymous.name, kind: 'safe' };
   }
-  const known = FASTIFY.find((entry) => entry.name === bare);
-  return { name, kind: known?.kind ?? 'unknown' };
+  return { name, kind: FASTIFY.get(bare) ?? 'unknown' };
 }
 
 /** The source of a framework adapter's class and its ancestors: its own hooks and middleware are in it. */
