@@ -1,0 +1,101 @@
+import {
+  invalidInvalidationPathMessage,
+  invalidationBatchTooLargeMessage,
+  invalidationHeldMessage,
+  invalidationRecoveredMessage,
+} from '../cache-page.messages.js';
+import type { LeaseBook } from './lease-book.js';
+import { invalidationEpochKeys } from './page-key.js';
+import { PendingInvalidations } from './pending-invalidations.js';
+import type { StoreContext } from './store-context.js';
+
+/** Beyond this many epoch keys, an invalidation of a shared store renews the global epoch instead. */
+export const MAX_INVALIDATION_KEYS = 1_000;
+
+/**
+ * Invalidation: page paths → their epoch keys, renewed in one store call. A renewal the store
+ * did not take is held and retried, and this process neither serves nor stores the pages under
+ * those keys meanwhile (`blocks`).
+ */
+export class PageInvalidator {
+  private readonly pending: PendingInvalidations;
+
+  constructor(
+    private readonly context: StoreContext,
+    private readonly leases: LeaseBook,
+    private readonly store: { readonly available: boolean },
+  ) {
+    this.pending = new PendingInvalidations(
+      { globalKey: context.globalKey, maxKeys: 10_000, initialDelayMs: 250, maxDelayMs: 5_000 },
+      {
+        retry: (keys) => this.renew(keys),
+        failed: (count, retryInMs) =>
+          context.log.error('invalidate', () => invalidationHeldMessage(count, retryInMs)),
+        recovered: (count) => context.log.error('recovered', () => invalidationRecoveredMessage(count)),
+      },
+    );
+  }
+
+  /** Whether pages under this epoch key must bypass the cache, because its invalidation is held. */
+  blocks(epochKey: string): boolean {
+    return this.pending.blocks(epochKey);
+  }
+
+  /** How many epoch keys' invalidations are held. */
+  get held(): number {
+    return this.pending.size;
+  }
+
+  /** Retries the held invalidations now (the store answers again). */
+  retryNow(): void {
+    this.pending.retryNow();
+  }
+
+  /**
+   * The epoch keys of these paths (every spelling the app serves them under), or the global
+   * epoch alone when a shared store would get more than `MAX_INVALIDATION_KEYS`. Throws a
+   * `TypeError` for a value that is not an iterable of page paths.
+   */
+  epochKeysOf(paths: Iterable<string>): string[] {
+    if (typeof (paths as Partial<Iterable<string>> | null)?.[Symbol.iterator] !== 'function') {
+      throw new TypeError(invalidInvalidationPathMessage(paths));
+    }
+    const { keyPrefix, paths: mapping } = this.context.settings;
+    const keys = new Set<string>();
+    for (const path of paths) {
+      for (const key of invalidationEpochKeys(keyPrefix, path, (canonical) => mapping.strip(canonical))) {
+        keys.add(key);
+      }
+    }
+    if (this.context.shared && keys.size > MAX_INVALIDATION_KEYS) {
+      this.context.log.warn(invalidationBatchTooLargeMessage(keys.size, MAX_INVALIDATION_KEYS));
+      return [this.context.globalKey];
+    }
+    return [...keys];
+  }
+
+  /** Renews the epochs, or holds them for a retry; never rejects because of the store. */
+  async renewOrHold(keys: readonly string[]): Promise<void> {
+    if (keys.length === 0) return;
+    if (!(await this.renew(keys))) this.pending.add(keys, this.store.available);
+  }
+
+  /** Renews epochs; `true` once certain. Held retries settle as a side effect. */
+  async renew(keys: readonly string[]): Promise<boolean> {
+    const { backend, writer, settings } = this.context;
+    const stillHeld = this.leases.stillHeld;
+    const renewed = await this.context.attempt('invalidate pages', () =>
+      backend.invalidateEpochs(keys, writer, settings.reclaimAfterMs, stillHeld),
+    );
+    if (renewed !== true) return false;
+    this.pending.settle(keys);
+    this.leases.renewed(keys);
+    if (!this.leases.isNamed) backend.leases?.heartbeat(writer, false);
+    return true;
+  }
+
+  /** Stops the retries. */
+  dispose(): void {
+    this.pending.dispose();
+  }
+}

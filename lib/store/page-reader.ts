@@ -1,0 +1,147 @@
+import { thenMaybe, type MaybePromise } from '../utils/maybe-promise.js';
+import { isLeasedEpoch } from './epoch-token.js';
+import { decodeStoredBody, type BodyTier, type PageBody } from './page-body.js';
+import { isPageEntry, isVaryManifest, type PageEntry } from './page-entry.js';
+import { bodyKey, type PageKey } from './page-key.js';
+import { PageRefresh } from './page-refresh.js';
+import { variesAsRequested, type PageVariants, type RequestInputs } from './page-variants.js';
+import type { StoreContext } from './store-context.js';
+
+/** A page that may be served: its entry and its body. */
+export interface CachedPage {
+  readonly entry: PageEntry;
+  readonly body: PageBody;
+}
+
+/** What one lookup found. */
+export interface PageLookup {
+  /** The page, if one is stored for this request under the current epochs. */
+  readonly page: CachedPage | undefined;
+  readonly pathEpoch: string | undefined;
+  readonly globalEpoch: string | undefined;
+  /** Inputs the page is known to vary on, if it does. */
+  readonly vary: readonly string[] | undefined;
+  /** Where this request's page is, or would be, stored. */
+  readonly storageKey: string;
+}
+
+/**
+ * The lookup of a request's page: its entry and both epochs in one multi-get (a second read when
+ * the page varies on inputs this process has not seen yet, or its body is not held here), and
+ * the hit decision: the entry's epochs equal the current ones, and it varies as requested.
+ */
+export class PageReader {
+  /** Entries of the memory backend already checked by `isWellFormed()`. */
+  private readonly wellFormed = new WeakSet<object>();
+  private readonly refresh: PageRefresh;
+
+  constructor(
+    private readonly context: StoreContext,
+    private readonly variants: PageVariants,
+    private readonly bodies: BodyTier,
+  ) {
+    this.refresh = new PageRefresh(context);
+  }
+
+  /** Reads the page for a request; `undefined` when the store failed or a writer holds a lease. */
+  read(key: PageKey, inputs: RequestInputs): MaybePromise<PageLookup | undefined> {
+    const vary = this.variants.knownInputs(key.entry);
+    const storageKey = vary ? this.variants.keyFor(key.entry, vary, inputs) : key.entry;
+    return this.context.attempt('read a page', () =>
+      thenMaybe(this.context.backend.read([storageKey, key.epoch, this.context.globalKey]), (values) =>
+        this.interpret(key, inputs, storageKey, vary, values),
+      ),
+    );
+  }
+
+  /** Interprets `[stored value, path epoch, global epoch]` as read in one multi-get. */
+  private interpret(
+    key: PageKey,
+    inputs: RequestInputs,
+    storageKey: string,
+    vary: readonly string[] | undefined,
+    [stored, pathEpoch, globalEpoch]: readonly unknown[],
+  ): MaybePromise<PageLookup | undefined> {
+    const epochs = [asEpoch(pathEpoch), asEpoch(globalEpoch)] as const;
+    if (isLeased(epochs[0]) || isLeased(epochs[1])) return this.heal(key, storageKey, vary);
+    if (storageKey === key.entry && isVaryManifest(stored)) {
+      this.variants.remember(key.entry, stored.vary);
+      const variant = this.variants.keyFor(key.entry, stored.vary, inputs);
+      return thenMaybe(this.context.backend.read([variant]), ([value]) =>
+        this.interpret(key, inputs, variant, stored.vary, [value, pathEpoch, globalEpoch]),
+      );
+    }
+    // The result of the lookup, a miss until the page and its body are found.
+    const lookup: Mutable<PageLookup> = {
+      page: undefined,
+      pathEpoch: epochs[0],
+      globalEpoch: epochs[1],
+      vary,
+      storageKey,
+    };
+    if (stored === undefined) return lookup;
+    if (!this.isWellFormed(stored)) {
+      // Another format, another app's key, or a corrupted write: a miss, and dropped.
+      this.drop(storageKey);
+      return lookup;
+    }
+    const current = stored.e[0] === epochs[0] && stored.e[1] === epochs[1];
+    if (!current || !variesAsRequested(stored, inputs)) return lookup;
+    return thenMaybe(this.bodyOf(stored), (body) => {
+      if (!body) return lookup;
+      this.refresh.ifOld(key, storageKey, stored, body);
+      lookup.page = { entry: stored, body };
+      return lookup;
+    });
+  }
+
+  /**
+   * Whether a value read back is a well-formed entry. The memory backend hands back the object it
+   * was given on every hit, never changed in place (a refresh stores a copy), so each is checked
+   * once; a shared store's reads are new objects, checked every time.
+   */
+  private isWellFormed(stored: unknown): stored is PageEntry {
+    if (this.context.shared) return isPageEntry(stored);
+    if (typeof stored === 'object' && stored !== null && this.wellFormed.has(stored)) return true;
+    if (!isPageEntry(stored)) return false;
+    this.wellFormed.add(stored);
+    return true;
+  }
+
+  /** Epochs under a lease: healed if their writers are dead, else the request bypasses the cache. */
+  private async heal(
+    key: PageKey,
+    storageKey: string,
+    vary: readonly string[] | undefined,
+  ): Promise<PageLookup | undefined> {
+    const leases = this.context.backend.leases;
+    if (!leases) return undefined;
+    const healed = await leases.heal(
+      [key.epoch, this.context.globalKey],
+      this.context.settings.reclaimAfterMs,
+    );
+    const [pathEpoch, globalEpoch] = healed.map(asEpoch);
+    if (isLeased(pathEpoch) || isLeased(globalEpoch)) return undefined;
+    // Nothing is ever stored under a lease, so the healed epochs hold no page yet.
+    return { page: undefined, pathEpoch, globalEpoch, vary, storageKey };
+  }
+
+  private bodyOf(entry: PageEntry): MaybePromise<PageBody | undefined> {
+    const held = this.bodies.get(entry.d);
+    if (held || !this.context.backend.storesBodies) return held;
+    const { backend, settings } = this.context;
+    return thenMaybe(backend.read([bodyKey(settings.keyPrefix, entry.d)]), ([value]) => {
+      const body = decodeStoredBody(value, entry.d);
+      if (body) this.bodies.set(body);
+      return body;
+    });
+  }
+
+  private drop(key: string): void {
+    void this.context.attempt('drop an entry', () => this.context.backend.remove([key]));
+  }
+}
+
+const asEpoch = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+const isLeased = (epoch: string | undefined): boolean => epoch !== undefined && isLeasedEpoch(epoch);
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };

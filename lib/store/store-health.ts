@@ -1,0 +1,134 @@
+import {
+  storeBackMessage,
+  storeCallFailedMessage,
+  storeDownMessage,
+  storeRestoredMessage,
+} from '../cache-page.messages.js';
+import type { ThrottledLogger } from '../utils/throttled-logger.js';
+import { GuardedBackend } from './backends/guarded-backend.js';
+import type { PageBackend } from './backends/page-backend.js';
+import type { PageStoreSettings } from './store-context.js';
+import { StoreGuard } from './store-guard.js';
+import { StoreServerWatch } from './store-server-watch.js';
+
+/** Interval between probes of a shared store that stopped answering, ms. */
+const PROBE_INTERVAL_MS = 1_000;
+/**
+ * After a shared store answers again, nothing is served from it for this long, so that the
+ * invalidations other processes held during the outage land first (each retries as soon as its
+ * own probe sees the store, within `PROBE_INTERVAL_MS`).
+ */
+const RECOVERY_GRACE_MS = 2 * PROBE_INTERVAL_MS;
+
+/** What the store does when its backend's health changes. */
+export interface StoreHealthEvents {
+  /** How many invalidations are held, for the line that says the store answers again. */
+  held(): number;
+  /** The store answers again after an outage: retry the held invalidations now. */
+  recovered(): void;
+  /** The store's data comes from another server run: make every page unservable. */
+  restored(): Promise<boolean>;
+}
+
+/**
+ * Whether the backend's answers can be trusted now. A shared backend gets a deadline and a
+ * circuit breaker around every call, a grace period after an outage, and a watch that tells when
+ * its data comes from another server run (a restart from a snapshot, a fail-over). A memory
+ * backend is always trusted.
+ */
+export class StoreHealth {
+  /** The backend to call: a shared one wrapped in the guard. */
+  readonly backend: PageBackend;
+  /** The deadline and circuit breaker of a shared backend. */
+  readonly guard: StoreGuard | undefined;
+  private readonly serverWatch: StoreServerWatch | undefined;
+  private readonly detachListeners: Array<() => void> = [];
+  private recoveredAt = -Infinity;
+
+  constructor(
+    backend: PageBackend,
+    settings: Pick<PageStoreSettings, 'keyPrefix' | 'storeTimeoutMs'>,
+    globalKey: string,
+    log: ThrottledLogger,
+    events: StoreHealthEvents,
+  ) {
+    if (backend.scope === 'shared') {
+      const probeKey = [globalKey];
+      const guard = new StoreGuard(
+        { timeoutMs: settings.storeTimeoutMs, failuresToOpen: 3, probeIntervalMs: PROBE_INTERVAL_MS },
+        async () => backend.read(probeKey),
+        {
+          opened: (reason) => log.error('store-down', () => storeDownMessage(reason, PROBE_INTERVAL_MS)),
+          closed: (downForMs) => {
+            log.log(storeBackMessage(downForMs, events.held(), RECOVERY_GRACE_MS));
+            this.recoveredAt = Date.now();
+            events.recovered();
+            void this.serverWatch?.check();
+          },
+        },
+      );
+      this.guard = guard;
+      this.backend = new GuardedBackend(backend, guard);
+      if (backend.server) {
+        this.detachListeners.push(
+          backend.server.onConnection((state) => {
+            if (state === 'lost') guard.reportTrouble('the connection to the store was lost');
+          }),
+        );
+      }
+    } else {
+      this.backend = backend;
+    }
+    this.detachListeners.push(
+      backend.onError((error) => {
+        this.guard?.reportTrouble('the store client reported an error');
+        log.error(
+          'store',
+          (suppressed) => storeCallFailedMessage('answer', 'its client reported an error', suppressed),
+          error,
+        );
+      }),
+    );
+    if (this.backend.server) {
+      this.serverWatch = new StoreServerWatch(
+        this.backend.server,
+        this.backend,
+        `${settings.keyPrefix}server`,
+        {
+          restored: async (previous, runId) => {
+            if (previous !== undefined) log.warn(storeRestoredMessage(previous, runId));
+            return events.restored();
+          },
+        },
+      );
+    }
+  }
+
+  /** Resolves once the backend can be used (Redis: its data was checked against the server's run). */
+  async ready(): Promise<void> {
+    for (let attempt = 0; attempt < 3 && this.serverWatch && !this.serverWatch.verified; attempt++) {
+      await this.serverWatch.check();
+    }
+  }
+
+  /** Whether the backend answers (the circuit is closed). */
+  get available(): boolean {
+    return this.guard?.available ?? true;
+  }
+
+  /** Whether pages may be served from the backend now: it answers, is past the grace, is verified. */
+  get trusted(): boolean {
+    return (
+      Date.now() - this.recoveredAt >= RECOVERY_GRACE_MS &&
+      (this.guard?.available ?? true) &&
+      (this.serverWatch?.verified ?? true)
+    );
+  }
+
+  /** Stops the watch, the probes and the listeners. */
+  dispose(): void {
+    this.serverWatch?.dispose();
+    this.guard?.dispose();
+    for (const detach of this.detachListeners) detach();
+  }
+}
