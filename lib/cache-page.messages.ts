@@ -186,3 +186,13 @@ export const fastHitListenerFailedMessage = (error: unknown): string =>
   `${MODULE}: a listener given to CachePageService.onFastHit() threw (${showValue(
     error instanceof Error ? error.message : error,
   )}); the hit was answered all the same.`;
+
+export const invalidationListenerFailedMessage = (error: unknown): string =>
+  `${MODULE}: a listener given to CachePageService.onInvalidation() threw (${showValue(
+    error instanceof Error ? error.message : error,
+  )}); the pages were invalidated all the same.`;
+
+export const explainWithoutOrmMessage = (watched: number, given: boolean): string =>
+  given
+    ? `${MODULE}: explain() was given a MikroORM instance the module does not watch (it watches ${watched}). Pass one of the app's MikroORM providers, or include it in the "orm" option.`
+    : `${MODULE}: explain() needs MikroORM, and the module watches no MikroORM instance. Import MikroOrmModule (or pass "orm" to CachePageModule.forRoot()) before calling it.`;

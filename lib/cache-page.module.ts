@@ -19,6 +19,7 @@ import { AppPathMapper } from './http/app-path-mapper.js';
 import { CachePageInterceptor } from './http/cache-page.interceptor.js';
 import { FastPath } from './http/fast-path.js';
 import { FastHitEvents } from './http/fast-hit-events.js';
+import { InvalidationEvents } from './observation/invalidation-events.js';
 import { FastPathPolicy } from './http/fast-path-policy.js';
 import { MiddlewareInspector } from './http/middleware/middleware-inspector.js';
 import { loadMikroOrmMiddleware } from './orm/mikro-orm-middleware.loader.js';
@@ -51,6 +52,7 @@ const providers: Provider[] = [
   MiddlewareInspector,
   FastPathPolicy,
   FastHitEvents,
+  InvalidationEvents,
   FastPath,
 ];
 

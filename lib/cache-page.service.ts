@@ -1,6 +1,10 @@
 import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { PageStore } from './store/page-store.js';
 import { FastHitEvents, type FastHit } from './http/fast-hit-events.js';
+import type { CachePageOrm } from './interfaces/cache-page-module-options.interface.js';
+import { InvalidationEvents } from './observation/invalidation-events.js';
+import { invalidationEvent, type InvalidationEvent } from './observation/invalidation-record.js';
+import { CachePageOrmRegistrar } from './orm/cache-page-orm.registrar.js';
+import { PageStore } from './store/page-store.js';
 
 /**
  * Invalidates cached pages by hand, for writes the ORM cannot see (`nativeUpdate`,
@@ -13,6 +17,8 @@ export class CachePageService implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly store: PageStore,
     private readonly fastHits: FastHitEvents,
+    private readonly invalidations: InvalidationEvents,
+    private readonly orm: CachePageOrmRegistrar,
   ) {}
 
   /**
@@ -37,12 +43,48 @@ export class CachePageService implements OnModuleInit, OnModuleDestroy {
    * @throws TypeError if a value is not a path (a string starting with `/`, or an absolute URL)
    */
   async invalidate(paths: string | Iterable<string>): Promise<void> {
-    await this.store.invalidate(typeof paths === 'string' ? [paths] : paths);
+    const list = typeof paths === 'string' ? [paths] : isIterable(paths) ? [...paths] : paths;
+    await this.store.invalidate(list);
+    this.invalidations.emit([{ trigger: 'manual', paths: [...list] }]);
   }
 
   /** Stops serving every cached page, with one write. Never calls the store's `clear()`. */
   async invalidateAll(): Promise<void> {
     await this.store.invalidateAll();
+    this.invalidations.emit([{ trigger: 'manual', paths: 'all' }]);
+  }
+
+  /**
+   * Calls `listener` once per committed transaction that invalidated pages, and once per call of
+   * `invalidate()` / `invalidateAll()`, with what was invalidated and why (entity, primary key,
+   * trigger, paths or every page with the reason). Returns a function that unsubscribes. A
+   * listener that throws is logged; the invalidation is not affected.
+   *
+   * For example: `cachePage.onInvalidation(({ paths, all }) => audit.log(all ? 'every page' : paths))`
+   */
+  onInvalidation(listener: (event: InvalidationEvent) => void): () => void {
+    return this.invalidations.subscribe(listener);
+  }
+
+  /**
+   * What a write would invalidate, without invalidating anything: runs `work(em)` in a transaction
+   * of a fork of the MikroORM `EntityManager` that is always rolled back, and resolves with what
+   * its commit would have invalidated. Only the database is rolled back: whatever else `work`
+   * does (mails, HTTP calls, writes through another `EntityManager`) happens.
+   *
+   * For example:
+   * `const { paths } = await cachePage.explain(async (em: EntityManager) => { (await em.findOneOrFail(Post, 1)).title = 'New' })`
+   *
+   * @param options.orm the MikroORM instance (default: the first the module watches, the default context)
+   * @throws Error when the module watches no MikroORM instance, or not the one given
+   */
+  // The app's EntityManager type, which this package cannot name without depending on MikroORM's types.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  async explain<EM = any>(
+    work: (em: EM) => unknown,
+    options: { readonly orm?: CachePageOrm } = {},
+  ): Promise<InvalidationEvent> {
+    return invalidationEvent(await this.orm.explain(work as (em: never) => unknown, options.orm));
   }
 
   /** Waits (within the store deadline) for the store's first check, so the first requests can hit. */
@@ -54,3 +96,6 @@ export class CachePageService implements OnModuleInit, OnModuleDestroy {
     this.store.dispose();
   }
 }
+
+const isIterable = (value: unknown): value is Iterable<string> =>
+  typeof (value as Partial<Iterable<string>> | null)?.[Symbol.iterator] === 'function';

@@ -26,6 +26,11 @@ export type {
   PathPattern,
 } from './interfaces/cache-page-module-options.interface.js';
 export type { FastHit } from './http/fast-hit-events.js';
+export type {
+  InvalidationEvent,
+  InvalidationRecord,
+  InvalidationTrigger,
+} from './observation/invalidation-record.js';
 // What a subclass of CachePageInterceptor sees in its protected members.
 export type { ResolvedCachePageOptions } from './cache-page.options.js';
 export type { PageStore } from './store/page-store.js';

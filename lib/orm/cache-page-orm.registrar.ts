@@ -1,10 +1,18 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { LOGGER_CONTEXT, RESOLVED_CACHE_PAGE_OPTIONS } from '../cache-page.internal-constants.js';
-import { ormCoreMissingMessage, watchingOrmsMessage } from '../cache-page.messages.js';
+import {
+  explainWithoutOrmMessage,
+  ormCoreMissingMessage,
+  watchingOrmsMessage,
+} from '../cache-page.messages.js';
 import type { ResolvedCachePageOptions } from '../cache-page.options.js';
+import type { CachePageOrm } from '../interfaces/cache-page-module-options.interface.js';
+import { InvalidationEvents } from '../observation/invalidation-events.js';
+import type { InvalidationRecord } from '../observation/invalidation-record.js';
 import { PageStore } from '../store/page-store.js';
 import { CachePageSubscriber } from './cache-page.subscriber.js';
+import { explainInvalidation } from './invalidation-explainer.js';
 import { loadMikroOrmCore } from './mikro-orm.loader.js';
 import { findMikroOrms } from './orm-discovery.js';
 
@@ -16,11 +24,13 @@ import { findMikroOrms } from './orm-discovery.js';
 @Injectable()
 export class CachePageOrmRegistrar implements OnModuleInit, OnModuleDestroy {
   private subscriber: CachePageSubscriber | undefined;
+  private orms: readonly CachePageOrm[] = [];
 
   constructor(
     @Inject(RESOLVED_CACHE_PAGE_OPTIONS) private readonly options: ResolvedCachePageOptions,
     private readonly store: PageStore,
     private readonly discovery: DiscoveryService,
+    private readonly events: InvalidationEvents,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -28,11 +38,25 @@ export class CachePageOrmRegistrar implements OnModuleInit, OnModuleDestroy {
     if (orms.length === 0) return;
     const core = await loadMikroOrmCore();
     if (!core) throw new Error(ormCoreMissingMessage(`found ${orms.length} MikroORM instance(s)`));
-    const subscriber = new CachePageSubscriber(core, this.options, this.store);
+    const subscriber = new CachePageSubscriber(core, this.options, this.store, this.events);
     const eventManagers = new Set(orms.map((orm) => orm.em.getEventManager()));
     for (const eventManager of eventManagers) eventManager.registerSubscriber(subscriber as never);
     this.subscriber = subscriber;
+    this.orms = orms;
     if (this.options.debug) new Logger(LOGGER_CONTEXT).debug(watchingOrmsMessage(eventManagers.size));
+  }
+
+  /**
+   * What `work` would invalidate if its transaction committed, on `orm` (default: the first
+   * watched instance, the default context of `@mikro-orm/nestjs`); the transaction is rolled back.
+   */
+  async explain(work: (em: never) => unknown, orm?: CachePageOrm): Promise<InvalidationRecord[]> {
+    const target = orm ?? this.orms[0];
+    if (!this.subscriber || !target || !this.orms.includes(target)) {
+      throw new Error(explainWithoutOrmMessage(this.orms.length, orm !== undefined));
+    }
+    const em = target.em as unknown as Parameters<typeof explainInvalidation>[0];
+    return explainInvalidation(em, this.subscriber, work as (em: unknown) => unknown);
   }
 
   onModuleDestroy(): void {

@@ -10,6 +10,8 @@ import type {
 import { LOGGER_CONTEXT } from '../cache-page.internal-constants.js';
 import { entityInvalidationFailedMessage } from '../cache-page.messages.js';
 import type { ResolvedCachePageOptions } from '../cache-page.options.js';
+import type { InvalidationEvents } from '../observation/invalidation-events.js';
+import type { InvalidationRecord } from '../observation/invalidation-record.js';
 import type { PageStore } from '../store/page-store.js';
 import { ThrottledLogger } from '../utils/throttled-logger.js';
 import type { EntityChange } from './entity-change.js';
@@ -43,8 +45,14 @@ export class CachePageSubscriber implements EventSubscriber {
     private readonly core: MikroOrmCore,
     private readonly options: ResolvedCachePageOptions,
     private readonly store: PageStore,
+    private readonly events: InvalidationEvents,
   ) {
     this.paths = new EntityPagePaths(core, options);
+  }
+
+  /** What the root of this open transaction would invalidate if it committed now (`explain()`). */
+  pendingRecords(transaction: object): InvalidationRecord[] {
+    return this.transactions.peek(transaction)?.records() ?? [];
   }
 
   /** Stops reacting to events (MikroORM has no way to unregister a subscriber). */
@@ -139,6 +147,7 @@ export class CachePageSubscriber implements EventSubscriber {
       await this.store.invalidateAll().catch(() => undefined);
     }
     if (this.options.debug) for (const line of batch.logLines()) this.logger.debug(line);
+    this.events.emit(batch.records());
   }
 }
 

@@ -9,15 +9,16 @@ import {
 } from '../cache-page.messages.js';
 import type { ResolvedCachePageOptions } from '../cache-page.options.js';
 import { ThrottledLogger } from '../utils/throttled-logger.js';
-import { ForeignKey, type EntityChange } from './entity-change.js';
-import { InvalidationBatch } from './invalidation-batch.js';
+import { ForeignKey, type ChangeTrigger, type EntityChange } from './entity-change.js';
+import { InvalidationBatch, type RecordSubject } from './invalidation-batch.js';
 import type { MikroOrmCore } from './mikro-orm.loader.js';
 import { DependentPathsProblem, isDependentPathsClass, readDependentPaths } from './read-dependent-paths.js';
 import { UnloadedReadWatch } from './unloaded-read-watch.js';
 
-/** The entity whose `dependentPaths()` is being read, for the timeout's log line. */
+/** The entity whose `dependentPaths()` is being read, and why, for the fallback's record. */
 interface Progress {
-  current: string | undefined;
+  subject?: RecordSubject;
+  trigger?: ChangeTrigger;
 }
 
 /**
@@ -42,13 +43,14 @@ export class EntityPagePaths {
     hook: string,
     changes: readonly EntityChange[] | Error,
   ): Promise<InvalidationBatch> {
-    const batch = new InvalidationBatch(this.options.debug);
-    const fallback = (entity: string, reason: string): InvalidationBatch => {
-      const everything = new InvalidationBatch(this.options.debug);
-      everything.coverAll(entity, hook, reason);
+    const batch = new InvalidationBatch();
+    const progress: Progress = {};
+    const fallback = (reason: string): InvalidationBatch => {
+      const everything = new InvalidationBatch();
+      const trigger = progress.trigger ?? (hook === 'afterUpsert' ? 'upsert' : 'unknown');
+      everything.coverAll(progress.subject, trigger, reason);
       return everything;
     };
-    const progress: Progress = { current: undefined };
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), this.options.dependentPathsTimeout);
@@ -56,15 +58,15 @@ export class EntityPagePaths {
     try {
       if (changes instanceof Error) throw changes;
       if ((await Promise.race([this.fill(batch, em, changes, progress), deadline])) === 'timeout') {
-        const entity = progress.current ?? '(an entity)';
+        const entity = progress.subject?.label ?? '(an entity)';
         const timeout = this.options.dependentPathsTimeout;
         this.errors.error(`timeout:${entity}`, () => dependentPathsTimeoutMessage(entity, timeout));
-        return fallback(entity, `dependentPaths() took longer than ${timeout} ms`);
+        return fallback(`dependentPaths() took longer than ${timeout} ms`);
       }
       return batch;
     } catch (error) {
       this.errors.error(`hook:${hook}`, () => entityInvalidationFailedMessage(hook), error);
-      return fallback('(entity changes)', 'invalidation failed');
+      return fallback('invalidation failed');
     } finally {
       clearTimeout(timer);
     }
@@ -81,13 +83,14 @@ export class EntityPagePaths {
       const { target } = change;
       const meta = target instanceof ForeignKey ? target.meta : this.core.helper(target).__meta;
       if (this.options.invalidateAllOnChange && change.direct && !this.isIgnored(meta)) {
-        batch.coverAll(this.label(target), change.trigger, 'invalidateAllOnChange');
+        batch.coverAll(this.subject(target), change.trigger, 'invalidateAllOnChange');
         continue;
       }
       if (!isDependentPathsClass(meta.class)) continue;
       const entity = target instanceof ForeignKey ? this.reference(em, target) : target;
-      progress.current = this.label(entity);
-      await this.addPathsOf(batch, em, entity, change);
+      progress.subject = this.subject(entity);
+      progress.trigger = change.trigger;
+      await this.addPathsOf(batch, em, entity, progress.subject, change);
     }
   }
 
@@ -96,9 +99,10 @@ export class EntityPagePaths {
     batch: InvalidationBatch,
     em: EntityManager,
     entity: object,
+    subject: RecordSubject,
     change: EntityChange,
   ): Promise<void> {
-    const label = this.label(entity);
+    const { label } = subject;
     const states = change.previous ? [entity, this.previousState(em, entity, change.previous)] : [entity];
     const paths: string[] = [];
     for (const state of states) {
@@ -113,17 +117,17 @@ export class EntityPagePaths {
       // An unloaded read explains a failure too (an unloaded collection throws when read).
       if (reads.first !== undefined) {
         this.warnOnce(`${entity.constructor.name}:${reads.first}`, unloadedReadMessage(label, reads.first));
-        batch.coverAll(label, change.trigger, `dependentPaths() read unloaded "${reads.first}"`);
+        batch.coverAll(subject, change.trigger, `dependentPaths() read unloaded "${reads.first}"`);
         return;
       }
       if (problem) {
         const { message, cause } = problem;
         this.errors.error(`paths:${label}`, () => badDependentPathsMessage(label, message), cause);
-        batch.coverAll(label, change.trigger, `dependentPaths() ${message}`);
+        batch.coverAll(subject, change.trigger, `dependentPaths() ${message}`);
         return;
       }
     }
-    batch.addPaths(label, change.trigger, paths);
+    batch.addPaths(subject, change.trigger, paths);
   }
 
   /**
@@ -154,14 +158,23 @@ export class EntityPagePaths {
     return ignored.has(meta.className) || (typeof meta.class === 'function' && ignored.has(meta.class.name));
   }
 
-  /** `Post#1`, for the logs. */
-  private label(target: object): string {
+  /** The entity's class and primary key, and `Post#1` for the logs. */
+  private subject(target: object): RecordSubject {
     try {
-      if (target instanceof ForeignKey) return `${target.meta.className}#${String(target.primaryKey)}`;
+      if (target instanceof ForeignKey) {
+        const { className } = target.meta;
+        return {
+          entity: className,
+          id: target.primaryKey,
+          label: `${className}#${String(target.primaryKey)}`,
+        };
+      }
       const wrapped = this.core.helper(target);
-      return `${wrapped.__meta.className}#${wrapped.getSerializedPrimaryKey()}`;
+      const entity = wrapped.__meta.className;
+      return { entity, id: wrapped.getPrimaryKey(), label: `${entity}#${wrapped.getSerializedPrimaryKey()}` };
     } catch {
-      return target.constructor?.name ?? 'entity';
+      const entity = target.constructor?.name ?? 'entity';
+      return { entity, id: undefined, label: entity };
     }
   }
 

@@ -40,6 +40,11 @@ export class TransactionBatches {
     else this.pending.set(root, { batch });
   }
 
+  /** The batch that the root of `transaction` will invalidate so far, leaving it pending. */
+  peek(transaction: object): InvalidationBatch | undefined {
+    return this.pending.get(this.root(transaction))?.batch;
+  }
+
   /** `beforeTransactionCommit`: the work of a root transaction about to commit, if any. */
   committing(transaction: object | undefined): TransactionWork | undefined {
     return transaction && !isSavepoint(transaction) ? this.pending.get(transaction) : undefined;

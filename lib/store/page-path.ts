@@ -44,6 +44,16 @@ export function invalidationPaths(value: unknown): string[] {
   return [...readings];
 }
 
+/**
+ * The main reading of a value given to `invalidate()` or `dependentPaths()`, for reports: read as
+ * a decoded path, without its origin, folded (`/Posts/Hello/` → `/posts/hello`). A value that is
+ * no path is returned as it is.
+ */
+export function canonicalInvalidationPath(value: string): string {
+  const literal = withoutOrigin(value.trimStart());
+  return literal?.startsWith('/') ? canonicalPath(literal) : value;
+}
+
 /** `https://host/a?b` → `/a?b`; a value without a scheme is returned as it is. */
 function withoutOrigin(value: string): string | undefined {
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return value;

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
 import type { EntityManager, MikroORM } from '@mikro-orm/core';
-import type { CachePageModuleOptions } from 'nestjs-cache-page';
+import type { CachePageModuleOptions, InvalidationEvent } from 'nestjs-cache-page';
 import { BlogApp } from './blog/blog-app.js';
 import { clearBlog, seedBlog, type BlogIds } from './blog/blog.database.js';
 import { Author, Comment, Page, Post, Tag, Visit, type PageOutput } from './blog/blog.entities.js';
@@ -634,6 +634,119 @@ export function invalidationSuite(
       em.create(Tag, { name: 'fresh' });
       await em.flush();
       expect(app.logs.of('debug')).toEqual([]);
+    });
+  });
+
+  describe('explain() and onInvalidation()', () => {
+    /** A record as both sides report it, without the key a new row gets (sequences do not roll back). */
+    const shape = (event: InvalidationEvent) => ({
+      paths: event.paths,
+      all: event.all,
+      records: event.records
+        .map(({ trigger, entity, paths }) => ({
+          trigger,
+          entity,
+          paths: paths === 'all' ? paths : [...paths].sort(),
+        }))
+        .sort((a, b) => `${a.entity}${a.trigger}`.localeCompare(`${b.entity}${b.trigger}`)),
+    });
+
+    test.each(TRIGGERS.map((trigger) => [trigger.name, trigger] as const))(
+      '%s: explain() returns what the commit then invalidates, and invalidates nothing itself',
+      async (_name, trigger) => {
+        const app = await start();
+        const plan = trigger.plan(ids);
+        const warmed = [...plan.fresh.map(([path]) => path), ...plan.cached];
+        await app.warm(warmed);
+
+        const explained = await app.cachePage.explain((em: EntityManager) => trigger.change(em, ids));
+        await app.expectCached(warmed);
+        expect(explained.paths.length).toBeGreaterThan(0);
+
+        const committed: InvalidationEvent[] = [];
+        const unsubscribe = app.cachePage.onInvalidation((event) => committed.push(event));
+        await fork().transactional((em) => trigger.change(em, ids));
+        unsubscribe();
+        expect(committed).toHaveLength(1);
+        expect(shape(explained)).toEqual(shape(committed[0]!));
+        for (const [path] of plan.fresh) expect(committed[0]!.paths).toContain(path.toLowerCase());
+      },
+    );
+
+    test('a record names the entity, its key, the trigger and the paths as dependentPaths() gave them', async () => {
+      const app = await start();
+      const explained = await app.cachePage.explain(async (em: EntityManager) => {
+        (await em.findOneOrFail(Tag, ids.news)).name = 'headlines';
+      });
+      expect(explained).toEqual({
+        paths: ['/tags/headlines', '/tags/news'],
+        all: false,
+        records: [
+          { trigger: 'update', entity: 'Tag', id: ids.news, paths: ['/tags/headlines', '/tags/news'] },
+        ],
+      });
+    });
+
+    test('a fallback to every page is reported with its reason', async () => {
+      const app = await start({ invalidateAllOnChange: true });
+      const explained = await app.cachePage.explain(async (em: EntityManager) => {
+        em.create(Tag, { name: 'fresh' });
+      });
+      expect(explained.all).toBe(true);
+      expect(explained.records).toEqual([
+        expect.objectContaining({
+          trigger: 'create',
+          entity: 'Tag',
+          paths: 'all',
+          reason: 'invalidateAllOnChange',
+        }),
+      ]);
+    });
+
+    test('invalidate() and invalidateAll() are reported as manual, with canonical paths', async () => {
+      const app = await start();
+      const events: InvalidationEvent[] = [];
+      app.cachePage.onInvalidation((event) => events.push(event));
+      await app.cachePage.invalidate(['/Tags/News/', '/about']);
+      await app.cachePage.invalidateAll();
+      expect(events).toEqual([
+        {
+          paths: ['/about', '/tags/news'],
+          all: false,
+          records: [{ trigger: 'manual', paths: ['/Tags/News/', '/about'] }],
+        },
+        { paths: [], all: true, records: [{ trigger: 'manual', paths: 'all' }] },
+      ]);
+    });
+
+    test('a rolled-back transaction reports nothing; a listener that throws changes nothing', async () => {
+      const app = await start();
+      await app.warm(['/tags/news']);
+      const events: InvalidationEvent[] = [];
+      app.cachePage.onInvalidation(() => {
+        throw new Error('listener bug');
+      });
+      app.cachePage.onInvalidation((event) => events.push(event));
+      await expect(
+        fork().transactional(async (em) => {
+          (await em.findOneOrFail(Tag, ids.news)).name = 'rolled-back';
+          await em.flush();
+          throw new Error(ROLL_BACK);
+        }),
+      ).rejects.toThrow(ROLL_BACK);
+      expect(events).toEqual([]);
+      const em = fork();
+      (await em.findOneOrFail(Tag, ids.news)).name = 'headlines';
+      await em.flush();
+      expect(events.map((event) => event.paths)).toEqual([['/tags/headlines', '/tags/news']]);
+      await app.expectFresh('/tags/news', 404);
+    });
+
+    test('explain() without a watched MikroORM says what to do', async () => {
+      const app = await start({ orm: [] });
+      await expect(app.cachePage.explain(() => undefined)).rejects.toThrow(
+        /CachePageModule: explain\(\) needs MikroORM/,
+      );
     });
   });
 }

@@ -5,8 +5,8 @@ import { LIB, libSources } from '../support/lib-sources.js';
 
 /*
  * The two flows of ARCHITECTURE.md meet in lib/store/, which knows nothing of HTTP or ORMs;
- * lib/http/ knows nothing of ORMs; lib/orm/ nothing of HTTP; lib/utils/ and lib/options/ nothing
- * of any. The module's own top-level files (module, options, messages, constants, service) wire them.
+ * lib/http/ knows nothing of ORMs; lib/orm/ nothing of HTTP; lib/observation/ (what the cache
+ * did) neither; lib/utils/ and lib/options/ nothing of any. The module's own top-level files (module, options, messages, constants, service) wire them.
  */
 
 /** Every relative import (static, type or dynamic): `[importing file, imported file, type only]`. */
@@ -43,6 +43,10 @@ describe('architecture', () => {
 
   test('lib/options (reading the module options) imports nothing of the layers', () => {
     expect(crossing('options', ['store', 'http', 'orm', 'utils'])).toEqual([]);
+  });
+
+  test('lib/observation (what the cache did, for listeners and reports) imports neither lib/http nor lib/orm', () => {
+    expect(crossing('observation', ['http', 'orm'])).toEqual([]);
   });
 
   test('lib/utils imports nothing of the layers', () => {

@@ -2,9 +2,11 @@ import { describe, expect, test } from '@jest/globals';
 import { InvalidationBatch } from '../../../lib/orm/invalidation-batch.js';
 import { TransactionBatches } from '../../../lib/orm/transaction-batches.js';
 
+const post = { entity: 'Post', id: 1, label: 'Post#1' };
+const tag = { entity: 'Tag', id: 2, label: 'Tag#2' };
 const batchOf = (...paths: string[]) => {
-  const batch = new InvalidationBatch(true);
-  batch.addPaths('Post#1', 'update', paths);
+  const batch = new InvalidationBatch();
+  batch.addPaths(post, 'update', paths);
   return batch;
 };
 
@@ -36,8 +38,8 @@ describe('transaction batches', () => {
 
 describe('invalidation batches', () => {
   test('coverAll() makes a batch cover every page, and merging keeps that', () => {
-    const all = new InvalidationBatch(true);
-    all.coverAll('Tag#2', 'delete', 'dependentPaths() threw');
+    const all = new InvalidationBatch();
+    all.coverAll(tag, 'delete', 'dependentPaths() threw');
     const merged = batchOf('/a');
     merged.merge(all);
     expect(merged.all).toBe(true);
@@ -45,10 +47,22 @@ describe('invalidation batches', () => {
       'CachePageModule: Post#1 update → /a',
       'CachePageModule: Tag#2 delete → every page (dependentPaths() threw)',
     ]);
+    expect(merged.records()).toEqual([
+      { trigger: 'update', entity: 'Post', id: 1, paths: ['/a'] },
+      { trigger: 'delete', entity: 'Tag', id: 2, paths: 'all', reason: 'dependentPaths() threw' },
+    ]);
+  });
+
+  test('records keep one entry per entity and trigger, with the paths as they were given', () => {
+    const batch = batchOf('/Posts/Hello/', '/feed.xml');
+    batch.merge(batchOf('/feed.xml', '/'));
+    expect(batch.records()).toEqual([
+      { trigger: 'update', entity: 'Post', id: 1, paths: ['/Posts/Hello/', '/feed.xml', '/'] },
+    ]);
   });
 
   test('an empty batch is empty; one with paths is not', () => {
-    expect(new InvalidationBatch(false).isEmpty).toBe(true);
+    expect(new InvalidationBatch().isEmpty).toBe(true);
     expect(batchOf('/x').isEmpty).toBe(false);
   });
 });
