@@ -7,14 +7,14 @@ import {
   type NestInterceptor,
 } from '@nestjs/common';
 import { HttpAdapterHost, Reflector } from '@nestjs/core';
-import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { tap, type Observable } from 'rxjs';
 import { CACHE_STATUS_HEADER } from '../cache-page.constants.js';
 import { RESOLVED_CACHE_PAGE_OPTIONS } from '../cache-page.internal-constants.js';
 import type { ResolvedCachePageOptions } from '../cache-page.options.js';
 import { newPageEntry } from '../store/page-entry.js';
 import { PageStore, type CachedPage, type PageLookup } from '../store/page-store.js';
-import { variesAsRequested, type RequestInputs } from '../store/page-variants.js';
+import { variesAsRequested } from '../store/page-variants.js';
 import { thenMaybe } from '../utils/maybe-promise.js';
 import { isHtml, withBackForwardCheck } from './back-forward-script.js';
 import { negotiateEncoding } from './content-encoding.js';
@@ -22,13 +22,14 @@ import { weakEtag } from './etag.js';
 import { IgnoreRules } from './ignore-rules.js';
 import { InFlightRenders } from './in-flight-renders.js';
 import { HANDED_LOOKUP, type HandedLookup } from './handed-lookup.js';
+import { rawRequest, type Exchange, type HttpRequest, type HttpResponse } from './http-exchange.js';
 import { FastPathPolicy } from './fast-path-policy.js';
 import { headerNames, replayableHeaders, toRenderedPage } from './page-draft.js';
 import { pageVariance } from './page-variance.js';
 import { RenderObservation, type ObservedReads } from './render-observation.js';
 import { bypassesCache } from './request-eligibility.js';
 import { HeaderInputs } from './request-inputs.js';
-import { requestOrigin, RequestPageKeys, type RequestPageKey } from './request-page-key.js';
+import { requestOrigin, RequestPageKeys } from './request-page-key.js';
 import { captureResponse } from './response-capture.js';
 import { holdResponse, type HeldResponse, type HeldResponseChange } from './response-hold.js';
 import { replayPage } from './response-replay.js';
@@ -36,29 +37,8 @@ import { isNotModified, takeValidators, type Validators } from './revalidation.j
 import { readRoutePolicy, type RoutePolicy } from './route-policy.js';
 import { isStreamingBody } from './streaming-body.js';
 
-interface HttpRequest {
-  headers?: IncomingHttpHeaders;
-  socket?: { encrypted?: boolean };
-  raw?: { socket?: { encrypted?: boolean } };
-}
-
-interface HttpResponse {
-  raw?: ServerResponse;
-  getHeaders?: () => Record<string, unknown>;
-}
-
 /** Requests some instance of the interceptor already took in hand (shared by every instance). */
 const seenRequests = new WeakSet<object>();
-
-/** One request on its way through the cache. */
-interface Exchange {
-  readonly key: RequestPageKey;
-  readonly policy: RoutePolicy;
-  readonly request: HttpRequest;
-  readonly response: HttpResponse;
-  readonly inputs: RequestInputs;
-  readonly next: CallHandler;
-}
 
 /**
  * Serves GET/HEAD pages from the cache and stores the final bytes of misses. Bound globally by
@@ -334,11 +314,6 @@ function isCachePageInterceptor(interceptor: unknown): boolean {
 function hasLocals(response: object): boolean {
   const locals = (response as { locals?: unknown }).locals;
   return typeof locals === 'object' && locals !== null && Object.keys(locals).length > 0;
-}
-
-/** Express's `req`, or the `IncomingMessage` under Fastify's request: where the headers object lives. */
-function rawRequest(request: HttpRequest): { headers?: IncomingHttpHeaders } {
-  return (request as { raw?: { headers?: IncomingHttpHeaders } }).raw ?? request;
 }
 
 function isEncrypted(request: HttpRequest): boolean {
