@@ -16,14 +16,13 @@ import { newPageEntry } from '../store/page-entry.js';
 import { PageStore, type CachedPage, type PageLookup } from '../store/page-store.js';
 import { variesAsRequested } from '../store/page-variants.js';
 import { thenMaybe } from '../utils/maybe-promise.js';
-import { isHtml, withBackForwardCheck } from './back-forward-script.js';
 import { negotiateEncoding } from './content-encoding.js';
-import { weakEtag } from './etag.js';
 import { IgnoreRules } from './ignore-rules.js';
 import { InFlightRenders } from './in-flight-renders.js';
 import { HANDED_LOOKUP, type HandedLookup } from './handed-lookup.js';
 import { rawRequest, type Exchange, type HttpRequest, type HttpResponse } from './http-exchange.js';
 import { FastPathPolicy } from './fast-path-policy.js';
+import { holdMiss } from './miss-hold.js';
 import { headerNames, replayableHeaders, toRenderedPage } from './page-draft.js';
 import { pageVariance } from './page-variance.js';
 import { RenderObservation, type ObservedReads } from './render-observation.js';
@@ -31,9 +30,7 @@ import { bypassesCache } from './request-eligibility.js';
 import { HeaderInputs } from './request-inputs.js';
 import { requestOrigin, RequestPageKeys } from './request-page-key.js';
 import { captureResponse } from './response-capture.js';
-import { holdResponse, type HeldResponse, type HeldResponseChange } from './response-hold.js';
 import { replayPage } from './response-replay.js';
-import { isNotModified, takeValidators, type Validators } from './revalidation.js';
 import { readRoutePolicy, type RoutePolicy } from './route-policy.js';
 import { isStreamingBody } from './streaming-body.js';
 
@@ -148,27 +145,6 @@ export class CachePageInterceptor implements NestInterceptor {
     }
   }
 
-  /**
-   * What a held miss sends: `304` when the client's validators match the rendered page (which is
-   * stored in full all the same), the HTML page with the Back/Forward check, or it as it is.
-   */
-  private rewriteMiss(
-    held: HeldResponse,
-    validators: Validators | undefined,
-  ): HeldResponseChange | undefined {
-    if (held.status !== 200) return undefined;
-    const etag = typeof held.headers.etag === 'string' ? held.headers.etag : weakEtag(held.body);
-    if (validators && isNotModified(validators, held.headers, etag))
-      return { status: 304, headers: { etag } };
-    const contentType = String(held.headers['content-type'] ?? '');
-    const encoded =
-      held.headers['content-encoding'] !== undefined && held.headers['content-encoding'] !== 'identity';
-    if (this.options.reloadOnBack && isHtml(contentType) && !encoded) {
-      return { body: withBackForwardCheck(held.body, etag), headers: { etag } };
-    }
-    return undefined;
-  }
-
   private routePolicy(context: ExecutionContext): RoutePolicy {
     const handler = context.getHandler();
     let policy = this.policies.get(handler);
@@ -243,11 +219,7 @@ export class CachePageInterceptor implements NestInterceptor {
     const fast = audience && { headers: replayableHeaders(response), audience };
     this.adapter.setHeader(response, CACHE_STATUS_HEADER, 'MISS');
     const raw = response.raw ?? (response as unknown as ServerResponse);
-    const validators = takeValidators(rawRequest(request).headers ?? {});
-    const hold =
-      validators || this.options.reloadOnBack
-        ? holdResponse(raw, (held) => this.rewriteMiss(held, validators))
-        : undefined;
+    const hold = holdMiss(request, raw, this.options.reloadOnBack);
     const observation = new RenderObservation(request, response);
     // What the platform reads while writing the response out (express-session checks its
     // session as headers go out) is not the render's doing.
