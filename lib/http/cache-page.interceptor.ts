@@ -14,7 +14,6 @@ import { RESOLVED_CACHE_PAGE_OPTIONS } from '../cache-page.internal-constants.js
 import type { ResolvedCachePageOptions } from '../cache-page.options.js';
 import { newPageEntry } from '../store/page-entry.js';
 import { PageStore, type CachedPage, type PageLookup } from '../store/page-store.js';
-import { variesAsRequested } from '../store/page-variants.js';
 import { thenMaybe } from '../utils/maybe-promise.js';
 import { negotiateEncoding } from './content-encoding.js';
 import { IgnoreRules } from './ignore-rules.js';
@@ -33,6 +32,7 @@ import { captureResponse } from './response-capture.js';
 import { replayPage } from './response-replay.js';
 import { readRoutePolicy, type RoutePolicy } from './route-policy.js';
 import { isStreamingBody } from './streaming-body.js';
+import { joinRender } from './variant-join.js';
 
 /** Requests some instance of the interceptor already took in hand (shared by every instance). */
 const seenRequests = new WeakSet<object>();
@@ -166,14 +166,9 @@ export class CachePageInterceptor implements NestInterceptor {
     if (lookup.page) return this.replay(exchange, lookup.page);
     // No await between this join and the begin() in renderAndStore, or two lookups finishing
     // together could both miss the other's render.
-    const running = this.renders.join(lookup.storageKey, lookup.pathEpoch, lookup.globalEpoch);
-    if (running) {
-      // A render for another variant (another language, say) is no answer for this request.
-      return running.then((page) =>
-        page && variesAsRequested(page.entry, exchange.inputs)
-          ? this.replay(exchange, page)
-          : exchange.next.handle(),
-      );
+    const joined = joinRender(this.renders, lookup, exchange.inputs);
+    if (joined) {
+      return joined.then((page) => (page ? this.replay(exchange, page) : exchange.next.handle()));
     }
     if (this.adapter.getRequestMethod(exchange.request) !== 'GET') {
       this.adapter.setHeader(exchange.response, CACHE_STATUS_HEADER, 'MISS');
