@@ -18,11 +18,11 @@ import { thenMaybe } from '../utils/maybe-promise.js';
 import { negotiateEncoding } from './content-encoding.js';
 import { IgnoreRules } from './ignore-rules.js';
 import { InFlightRenders } from './in-flight-renders.js';
-import { HANDED_LOOKUP, type HandedLookup } from './handed-lookup.js';
-import { rawRequest, type Exchange, type HttpRequest, type HttpResponse } from './http-exchange.js';
+import { handedLookup } from './handed-lookup.js';
+import type { Exchange, HttpRequest, HttpResponse } from './http-exchange.js';
 import { FastPathPolicy } from './fast-path-policy.js';
 import { holdMiss } from './miss-hold.js';
-import { headerNames, replayableHeaders, toRenderedPage } from './page-draft.js';
+import { headerNames, toRenderedPage } from './page-draft.js';
 import { pageVariance } from './page-variance.js';
 import { RenderObservation, type ObservedReads } from './render-observation.js';
 import { bypassesCache } from './request-eligibility.js';
@@ -92,8 +92,8 @@ export class CachePageInterceptor implements NestInterceptor {
     const inputs = new HeaderInputs(request.headers ?? {}, this.options.languages);
     const response = http.getResponse<HttpResponse>();
     const exchange: Exchange = { key, policy, request, response, inputs, next };
-    const handed = (rawRequest(request) as Record<symbol, HandedLookup | undefined>)[HANDED_LOOKUP];
-    if (handed?.entry === key.entry) return this.answer(exchange, handed.lookup);
+    const handed = handedLookup(request, key.entry);
+    if (handed) return this.answer(exchange, handed.lookup);
     return thenMaybe(this.store.lookup(key, inputs), (lookup) => this.answer(exchange, lookup));
   }
 
@@ -210,8 +210,7 @@ export class CachePageInterceptor implements NestInterceptor {
       return next.handle();
     }
     const preexisting = headerNames(response);
-    const audience = policy.fast ? this.fastPaths?.audienceOf(request, policy.route) : undefined;
-    const fast = audience && { headers: replayableHeaders(response), audience };
+    const fast = this.fastPaths?.fastPageOf(request, response, policy);
     this.adapter.setHeader(response, CACHE_STATUS_HEADER, 'MISS');
     const raw = response.raw ?? (response as unknown as ServerResponse);
     const hold = holdMiss(request, raw, this.options.reloadOnBack);
