@@ -22,6 +22,7 @@ import { handedLookup } from './handed-lookup.js';
 import type { Exchange, HttpRequest, HttpResponse } from './http-exchange.js';
 import { FastPathPolicy } from './fast-path-policy.js';
 import { holdMiss } from './miss-hold.js';
+import { markNeverServed } from './no-store-uncached.js';
 import { headerNames, toRenderedPage } from './page-draft.js';
 import { pageVariance } from './page-variance.js';
 import { RenderObservation, type ObservedReads } from './render-observation.js';
@@ -74,7 +75,9 @@ export class CachePageInterceptor implements NestInterceptor {
     const policy = this.routePolicy(context);
     const http = context.switchToHttp();
     if (!policy.cacheable || !this.isRequestCacheable(context)) {
-      if (policy.skipped || this.bypasses(http.getRequest())) this.markNeverServed(http.getResponse());
+      if (policy.skipped || this.bypasses(http.getRequest())) {
+        markNeverServed(this.adapter, http.getResponse(), this.options.noStoreUncached);
+      }
       return next.handle();
     }
     const request = http.getRequest<HttpRequest>();
@@ -85,7 +88,7 @@ export class CachePageInterceptor implements NestInterceptor {
     seenRequests.add(request);
     const key = this.keys.of(requestOrigin(request.headers ?? {}, isEncrypted(request)), url);
     if (key.ignored) {
-      this.markNeverServed(http.getResponse());
+      markNeverServed(this.adapter, http.getResponse(), this.options.noStoreUncached);
       return next.handle();
     }
 
@@ -135,14 +138,6 @@ export class CachePageInterceptor implements NestInterceptor {
       this.allowedMethods.includes(this.adapter.getRequestMethod(request)) &&
       bypassesCache(request.headers, this.options.bypassCookies)
     );
-  }
-
-  /** With `noStoreUncached`, a response the cache never serves tells browsers not to keep it either. */
-  private markNeverServed(response: HttpResponse): void {
-    if (!this.options.noStoreUncached || this.adapter.isHeadersSent(response)) return;
-    if (this.adapter.getHeader(response, 'cache-control') === undefined) {
-      this.adapter.setHeader(response, 'Cache-Control', 'no-store');
-    }
   }
 
   private routePolicy(context: ExecutionContext): RoutePolicy {
@@ -226,7 +221,7 @@ export class CachePageInterceptor implements NestInterceptor {
         observed = { ...observed, personal: new Set([...observed.personal, 'cookie']) };
       }
       if (!policy.public && ![...observed.personal].every((input) => inputs.valueOf(input) === '')) {
-        this.markNeverServed(response);
+        markNeverServed(this.adapter, response, this.options.noStoreUncached);
       }
     };
     void capture.done.then(async (captured) => {
