@@ -7,12 +7,10 @@ import {
   type NestInterceptor,
 } from '@nestjs/common';
 import { HttpAdapterHost, Reflector } from '@nestjs/core';
-import type { ServerResponse } from 'node:http';
-import { tap, type Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
 import { CACHE_STATUS_HEADER } from '../cache-page.constants.js';
 import { RESOLVED_CACHE_PAGE_OPTIONS } from '../cache-page.internal-constants.js';
 import type { ResolvedCachePageOptions } from '../cache-page.options.js';
-import { newPageEntry } from '../store/page-entry.js';
 import { PageStore, type CachedPage, type PageLookup } from '../store/page-store.js';
 import { thenMaybe } from '../utils/maybe-promise.js';
 import { negotiateEncoding } from './content-encoding.js';
@@ -21,18 +19,13 @@ import { InFlightRenders } from './in-flight-renders.js';
 import { handedLookup } from './handed-lookup.js';
 import type { Exchange, HttpRequest, HttpResponse } from './http-exchange.js';
 import { FastPathPolicy } from './fast-path-policy.js';
-import { holdMiss } from './miss-hold.js';
+import { MissRenderer } from './miss-render.js';
 import { markNeverServed } from './no-store-uncached.js';
-import { headerNames, toRenderedPage } from './page-draft.js';
-import { pageVariance } from './page-variance.js';
-import { RenderObservation, type ObservedReads } from './render-observation.js';
 import { bypassesCache } from './request-eligibility.js';
 import { HeaderInputs } from './request-inputs.js';
 import { requestOrigin, RequestPageKeys } from './request-page-key.js';
-import { captureResponse } from './response-capture.js';
 import { replayPage } from './response-replay.js';
 import { readRoutePolicy, type RoutePolicy } from './route-policy.js';
-import { isStreamingBody } from './streaming-body.js';
 import { joinRender } from './variant-join.js';
 
 /** Requests some instance of the interceptor already took in hand (shared by every instance). */
@@ -57,6 +50,7 @@ export class CachePageInterceptor implements NestInterceptor {
   @Optional() @Inject(FastPathPolicy) private readonly fastPaths?: FastPathPolicy;
   private readonly renders = new InFlightRenders();
   private readonly keys: RequestPageKeys;
+  private readonly misses: MissRenderer;
 
   constructor(
     @Inject(RESOLVED_CACHE_PAGE_OPTIONS) protected readonly options: ResolvedCachePageOptions,
@@ -65,6 +59,7 @@ export class CachePageInterceptor implements NestInterceptor {
     protected readonly httpAdapterHost: HttpAdapterHost,
   ) {
     this.keys = new RequestPageKeys(options.keyPrefix, new IgnoreRules(options.ignorePaths), store.paths);
+    this.misses = new MissRenderer(options, store, httpAdapterHost, this.renders);
   }
 
   intercept(
@@ -159,8 +154,8 @@ export class CachePageInterceptor implements NestInterceptor {
   ): Observable<unknown> | Promise<Observable<unknown>> {
     if (!lookup) return exchange.next.handle();
     if (lookup.page) return this.replay(exchange, lookup.page);
-    // No await between this join and the begin() in renderAndStore, or two lookups finishing
-    // together could both miss the other's render.
+    // No await between this join and the begin() in MissRenderer.render, or two lookups
+    // finishing together could both miss the other's render.
     const joined = joinRender(this.renders, lookup, exchange.inputs);
     if (joined) {
       return joined.then((page) => (page ? this.replay(exchange, page) : exchange.next.handle()));
@@ -169,7 +164,7 @@ export class CachePageInterceptor implements NestInterceptor {
       this.adapter.setHeader(exchange.response, CACHE_STATUS_HEADER, 'MISS');
       return exchange.next.handle();
     }
-    return this.renderAndStore(exchange, lookup);
+    return this.misses.render(exchange, lookup, this.fastPaths);
   }
 
   /** Sends the page in the encoding the client accepts (compressed once per process, then kept). */
@@ -193,73 +188,6 @@ export class CachePageInterceptor implements NestInterceptor {
       replayPage(this.adapter, response, page, { bytes, encoding }, policy, ifNoneMatch),
     );
   }
-
-  private async renderAndStore(
-    { key, policy, request, response, inputs, next }: Exchange,
-    lookup: PageLookup,
-  ): Promise<Observable<unknown>> {
-    const render = this.renders.begin(lookup.storageKey, lookup.pathEpoch, lookup.globalEpoch);
-    const epochs = await this.store.beginRender(key, lookup);
-    if (!epochs) {
-      render.finish(undefined);
-      return next.handle();
-    }
-    const preexisting = headerNames(response);
-    const fast = this.fastPaths?.fastPageOf(request, response, policy);
-    this.adapter.setHeader(response, CACHE_STATUS_HEADER, 'MISS');
-    const raw = response.raw ?? (response as unknown as ServerResponse);
-    const hold = holdMiss(request, raw, this.options.reloadOnBack);
-    const observation = new RenderObservation(request, response);
-    // What the platform reads while writing the response out (express-session checks its
-    // session as headers go out) is not the render's doing.
-    const capture = captureResponse(raw, (write) => observation.untracked(write));
-    let observed: ObservedReads | undefined;
-    const stopObserving = () => {
-      if (observed) return;
-      observed = observation.stop();
-      if (policy.renders && hasLocals(response)) {
-        observed = { ...observed, personal: new Set([...observed.personal, 'cookie']) };
-      }
-      if (!policy.public && ![...observed.personal].every((input) => inputs.valueOf(input) === '')) {
-        markNeverServed(this.adapter, response, this.options.noStoreUncached);
-      }
-    };
-    void capture.done.then(async (captured) => {
-      stopObserving();
-      const rendered =
-        captured &&
-        (await toRenderedPage(captured, {
-          cacheableStatuses: this.options.cacheableStatuses,
-          preexisting,
-          ttl: policy.ttl,
-          reloadOnBack: this.options.reloadOnBack,
-          fast,
-          variance: (vary) => pageVariance(vary, observed, inputs, policy.public),
-        }));
-      if (!rendered) return render.finish(undefined);
-      const { draft, body } = rendered;
-      const page = { entry: newPageEntry(draft, body.digest, body.bytes.length, epochs), body };
-      render.finish(page);
-      void this.store.save(key, page);
-    });
-    return next.handle().pipe(
-      tap({
-        next: (value) => {
-          stopObserving();
-          if (isStreamingBody(value)) {
-            capture.abandon();
-            hold?.release();
-          }
-        },
-        complete: stopObserving,
-        error: () => {
-          stopObserving();
-          capture.abandon();
-          hold?.release();
-        },
-      }),
-    );
-  }
 }
 
 /** Whether an interceptor (an instance or a class) is the page cache's own. */
@@ -269,12 +197,6 @@ function isCachePageInterceptor(interceptor: unknown): boolean {
     interceptor === CachePageInterceptor ||
     (typeof interceptor === 'function' && interceptor.prototype instanceof CachePageInterceptor)
   );
-}
-
-/** `res.locals` (Express) or `reply.locals` (@fastify/view) hold values a template will read. */
-function hasLocals(response: object): boolean {
-  const locals = (response as { locals?: unknown }).locals;
-  return typeof locals === 'object' && locals !== null && Object.keys(locals).length > 0;
 }
 
 function isEncrypted(request: HttpRequest): boolean {
