@@ -11,20 +11,19 @@ import type { Observable } from 'rxjs';
 import { CACHE_STATUS_HEADER } from '../cache-page.constants.js';
 import { RESOLVED_CACHE_PAGE_OPTIONS } from '../cache-page.internal-constants.js';
 import type { ResolvedCachePageOptions } from '../cache-page.options.js';
-import { PageStore, type CachedPage, type PageLookup } from '../store/page-store.js';
+import { PageStore, type PageLookup } from '../store/page-store.js';
 import { thenMaybe } from '../utils/maybe-promise.js';
-import { negotiateEncoding } from './content-encoding.js';
-import { IgnoreRules } from './ignore-rules.js';
-import { InFlightRenders } from './in-flight-renders.js';
+import { FastPathPolicy } from './fast-path-policy.js';
 import { handedLookup } from './handed-lookup.js';
 import type { Exchange, HttpRequest, HttpResponse } from './http-exchange.js';
-import { FastPathPolicy } from './fast-path-policy.js';
+import { IgnoreRules } from './ignore-rules.js';
+import { InFlightRenders } from './in-flight-renders.js';
 import { MissRenderer } from './miss-render.js';
 import { markNeverServed } from './no-store-uncached.js';
 import { bypassesCache } from './request-eligibility.js';
 import { HeaderInputs } from './request-inputs.js';
 import { requestOrigin, RequestPageKeys } from './request-page-key.js';
-import { replayPage } from './response-replay.js';
+import { replayHit } from './response-replay.js';
 import { readRoutePolicy, type RoutePolicy } from './route-policy.js';
 import { joinRender } from './variant-join.js';
 
@@ -153,40 +152,20 @@ export class CachePageInterceptor implements NestInterceptor {
     lookup: PageLookup | undefined,
   ): Observable<unknown> | Promise<Observable<unknown>> {
     if (!lookup) return exchange.next.handle();
-    if (lookup.page) return this.replay(exchange, lookup.page);
+    if (lookup.page) return replayHit(this.adapter, this.store, exchange, lookup.page);
     // No await between this join and the begin() in MissRenderer.render, or two lookups
     // finishing together could both miss the other's render.
     const joined = joinRender(this.renders, lookup, exchange.inputs);
     if (joined) {
-      return joined.then((page) => (page ? this.replay(exchange, page) : exchange.next.handle()));
+      return joined.then((page) =>
+        page ? replayHit(this.adapter, this.store, exchange, page) : exchange.next.handle(),
+      );
     }
     if (this.adapter.getRequestMethod(exchange.request) !== 'GET') {
       this.adapter.setHeader(exchange.response, CACHE_STATUS_HEADER, 'MISS');
       return exchange.next.handle();
     }
     return this.misses.render(exchange, lookup, this.fastPaths);
-  }
-
-  /** Sends the page in the encoding the client accepts (compressed once per process, then kept). */
-  private replay(
-    { response, policy, request }: Exchange,
-    page: CachedPage,
-  ): Observable<unknown> | Promise<Observable<unknown>> {
-    const encoding = negotiateEncoding(request.headers?.['accept-encoding'], page.body.bytes.length);
-    const ifNoneMatch = request.headers?.['if-none-match'];
-    if (!encoding) {
-      return replayPage(
-        this.adapter,
-        response,
-        page,
-        { bytes: page.body.bytes, encoding },
-        policy,
-        ifNoneMatch,
-      );
-    }
-    return thenMaybe(this.store.encodedBody(page.body, encoding), (bytes) =>
-      replayPage(this.adapter, response, page, { bytes, encoding }, policy, ifNoneMatch),
-    );
   }
 }
 
