@@ -46,13 +46,13 @@ export class FastPathPolicy {
   }
 
   /**
-   * What a miss of `route` records in its page for the fast path, as its render begins: for whom
-   * the page may be answered before the framework, and the headers already on the response (set
-   * by what ran before the route, which a fast hit skips); `undefined`: for nobody.
+   * What a miss of a route with this `policy` records in its page for the fast path, as its render
+   * begins: for whom the page may be answered before the framework, and the headers already on the
+   * response (set by what ran before the route, which a fast hit skips); `undefined`: for nobody.
    */
-  fastPageOf(request: object, response: HttpResponse, route: RoutePolicy): FastPage | undefined {
-    if (!route.fast) return undefined;
-    const audience = this.audienceOf(request, route.route);
+  fastPageOf(request: object, response: HttpResponse, policy: RoutePolicy): FastPage | undefined {
+    if (!policy.fast) return undefined;
+    const audience = this.audienceOf(request, policy.route);
     return audience && { headers: replayableHeaders(response), audience };
   }
 
