@@ -7,58 +7,28 @@ import {
   type NestInterceptor,
 } from '@nestjs/common';
 import { HttpAdapterHost, Reflector } from '@nestjs/core';
-import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
-import { tap, type Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
 import { CACHE_STATUS_HEADER } from '../cache-page.constants.js';
 import { RESOLVED_CACHE_PAGE_OPTIONS } from '../cache-page.internal-constants.js';
 import type { ResolvedCachePageOptions } from '../cache-page.options.js';
-import { newPageEntry } from '../store/page-entry.js';
-import { PageStore, type CachedPage, type PageLookup } from '../store/page-store.js';
-import { variesAsRequested, type RequestInputs } from '../store/page-variants.js';
+import { PageStore, type PageLookup } from '../store/page-store.js';
 import { thenMaybe } from '../utils/maybe-promise.js';
-import { isHtml, withBackForwardCheck } from './back-forward-script.js';
-import { negotiateEncoding } from './content-encoding.js';
-import { weakEtag } from './etag.js';
+import { FastPathPolicy } from './fast-path-policy.js';
+import { handedLookup } from './handed-lookup.js';
+import type { Exchange, HttpRequest, HttpResponse } from './http-exchange.js';
 import { IgnoreRules } from './ignore-rules.js';
 import { InFlightRenders } from './in-flight-renders.js';
-import { HANDED_LOOKUP, type HandedLookup } from './handed-lookup.js';
-import { FastPathPolicy } from './fast-path-policy.js';
-import { headerNames, replayableHeaders, toRenderedPage } from './page-draft.js';
-import { pageVariance } from './page-variance.js';
-import { RenderObservation, type ObservedReads } from './render-observation.js';
+import { MissRenderer } from './miss-render.js';
+import { markNeverServed } from './no-store-uncached.js';
 import { bypassesCache } from './request-eligibility.js';
 import { HeaderInputs } from './request-inputs.js';
-import { requestOrigin, RequestPageKeys, type RequestPageKey } from './request-page-key.js';
-import { captureResponse } from './response-capture.js';
-import { holdResponse, type HeldResponse, type HeldResponseChange } from './response-hold.js';
-import { replayPage } from './response-replay.js';
-import { isNotModified, takeValidators, type Validators } from './revalidation.js';
+import { requestOrigin, RequestPageKeys } from './request-page-key.js';
+import { replayHit } from './response-replay.js';
 import { readRoutePolicy, type RoutePolicy } from './route-policy.js';
-import { isStreamingBody } from './streaming-body.js';
-
-interface HttpRequest {
-  headers?: IncomingHttpHeaders;
-  socket?: { encrypted?: boolean };
-  raw?: { socket?: { encrypted?: boolean } };
-}
-
-interface HttpResponse {
-  raw?: ServerResponse;
-  getHeaders?: () => Record<string, unknown>;
-}
+import { joinRender } from './variant-join.js';
 
 /** Requests some instance of the interceptor already took in hand (shared by every instance). */
 const seenRequests = new WeakSet<object>();
-
-/** One request on its way through the cache. */
-interface Exchange {
-  readonly key: RequestPageKey;
-  readonly policy: RoutePolicy;
-  readonly request: HttpRequest;
-  readonly response: HttpResponse;
-  readonly inputs: RequestInputs;
-  readonly next: CallHandler;
-}
 
 /**
  * Serves GET/HEAD pages from the cache and stores the final bytes of misses. Bound globally by
@@ -79,6 +49,7 @@ export class CachePageInterceptor implements NestInterceptor {
   @Optional() @Inject(FastPathPolicy) private readonly fastPaths?: FastPathPolicy;
   private readonly renders = new InFlightRenders();
   private readonly keys: RequestPageKeys;
+  private readonly misses: MissRenderer;
 
   constructor(
     @Inject(RESOLVED_CACHE_PAGE_OPTIONS) protected readonly options: ResolvedCachePageOptions,
@@ -87,6 +58,7 @@ export class CachePageInterceptor implements NestInterceptor {
     protected readonly httpAdapterHost: HttpAdapterHost,
   ) {
     this.keys = new RequestPageKeys(options.keyPrefix, new IgnoreRules(options.ignorePaths), store.paths);
+    this.misses = new MissRenderer(options, store, httpAdapterHost, this.renders);
   }
 
   intercept(
@@ -97,7 +69,9 @@ export class CachePageInterceptor implements NestInterceptor {
     const policy = this.routePolicy(context);
     const http = context.switchToHttp();
     if (!policy.cacheable || !this.isRequestCacheable(context)) {
-      if (policy.skipped || this.bypasses(http.getRequest())) this.markNeverServed(http.getResponse());
+      if (policy.skipped || this.bypasses(http.getRequest())) {
+        markNeverServed(this.adapter, http.getResponse(), this.options.noStoreUncached);
+      }
       return next.handle();
     }
     const request = http.getRequest<HttpRequest>();
@@ -108,15 +82,15 @@ export class CachePageInterceptor implements NestInterceptor {
     seenRequests.add(request);
     const key = this.keys.of(requestOrigin(request.headers ?? {}, isEncrypted(request)), url);
     if (key.ignored) {
-      this.markNeverServed(http.getResponse());
+      markNeverServed(this.adapter, http.getResponse(), this.options.noStoreUncached);
       return next.handle();
     }
 
     const inputs = new HeaderInputs(request.headers ?? {}, this.options.languages);
     const response = http.getResponse<HttpResponse>();
     const exchange: Exchange = { key, policy, request, response, inputs, next };
-    const handed = (rawRequest(request) as Record<symbol, HandedLookup | undefined>)[HANDED_LOOKUP];
-    if (handed?.entry === key.entry) return this.answer(exchange, handed.lookup);
+    const handed = handedLookup(request, key.entry);
+    if (handed) return this.answer(exchange, handed.lookup);
     return thenMaybe(this.store.lookup(key, inputs), (lookup) => this.answer(exchange, lookup));
   }
 
@@ -160,35 +134,6 @@ export class CachePageInterceptor implements NestInterceptor {
     );
   }
 
-  /** With `noStoreUncached`, a response the cache never serves tells browsers not to keep it either. */
-  private markNeverServed(response: HttpResponse): void {
-    if (!this.options.noStoreUncached || this.adapter.isHeadersSent(response)) return;
-    if (this.adapter.getHeader(response, 'cache-control') === undefined) {
-      this.adapter.setHeader(response, 'Cache-Control', 'no-store');
-    }
-  }
-
-  /**
-   * What a held miss sends: `304` when the client's validators match the rendered page (which is
-   * stored in full all the same), the HTML page with the Back/Forward check, or it as it is.
-   */
-  private rewriteMiss(
-    held: HeldResponse,
-    validators: Validators | undefined,
-  ): HeldResponseChange | undefined {
-    if (held.status !== 200) return undefined;
-    const etag = typeof held.headers.etag === 'string' ? held.headers.etag : weakEtag(held.body);
-    if (validators && isNotModified(validators, held.headers, etag))
-      return { status: 304, headers: { etag } };
-    const contentType = String(held.headers['content-type'] ?? '');
-    const encoded =
-      held.headers['content-encoding'] !== undefined && held.headers['content-encoding'] !== 'identity';
-    if (this.options.reloadOnBack && isHtml(contentType) && !encoded) {
-      return { body: withBackForwardCheck(held.body, etag), headers: { etag } };
-    }
-    return undefined;
-  }
-
   private routePolicy(context: ExecutionContext): RoutePolicy {
     const handler = context.getHandler();
     let policy = this.policies.get(handler);
@@ -207,117 +152,20 @@ export class CachePageInterceptor implements NestInterceptor {
     lookup: PageLookup | undefined,
   ): Observable<unknown> | Promise<Observable<unknown>> {
     if (!lookup) return exchange.next.handle();
-    if (lookup.page) return this.replay(exchange, lookup.page);
-    // No await between this join and the begin() in renderAndStore, or two lookups finishing
-    // together could both miss the other's render.
-    const running = this.renders.join(lookup.storageKey, lookup.pathEpoch, lookup.globalEpoch);
-    if (running) {
-      // A render for another variant (another language, say) is no answer for this request.
-      return running.then((page) =>
-        page && variesAsRequested(page.entry, exchange.inputs)
-          ? this.replay(exchange, page)
-          : exchange.next.handle(),
+    if (lookup.page) return replayHit(this.adapter, this.store, exchange, lookup.page);
+    // No await between this join and the begin() in MissRenderer.render, or two lookups
+    // finishing together could both miss the other's render.
+    const joined = joinRender(this.renders, lookup, exchange.inputs);
+    if (joined) {
+      return joined.then((page) =>
+        page ? replayHit(this.adapter, this.store, exchange, page) : exchange.next.handle(),
       );
     }
     if (this.adapter.getRequestMethod(exchange.request) !== 'GET') {
       this.adapter.setHeader(exchange.response, CACHE_STATUS_HEADER, 'MISS');
       return exchange.next.handle();
     }
-    return this.renderAndStore(exchange, lookup);
-  }
-
-  /** Sends the page in the encoding the client accepts (compressed once per process, then kept). */
-  private replay(
-    { response, policy, request }: Exchange,
-    page: CachedPage,
-  ): Observable<unknown> | Promise<Observable<unknown>> {
-    const encoding = negotiateEncoding(request.headers?.['accept-encoding'], page.body.bytes.length);
-    const ifNoneMatch = request.headers?.['if-none-match'];
-    if (!encoding) {
-      return replayPage(
-        this.adapter,
-        response,
-        page,
-        { bytes: page.body.bytes, encoding },
-        policy,
-        ifNoneMatch,
-      );
-    }
-    return thenMaybe(this.store.encodedBody(page.body, encoding), (bytes) =>
-      replayPage(this.adapter, response, page, { bytes, encoding }, policy, ifNoneMatch),
-    );
-  }
-
-  private async renderAndStore(
-    { key, policy, request, response, inputs, next }: Exchange,
-    lookup: PageLookup,
-  ): Promise<Observable<unknown>> {
-    const render = this.renders.begin(lookup.storageKey, lookup.pathEpoch, lookup.globalEpoch);
-    const epochs = await this.store.beginRender(key, lookup);
-    if (!epochs) {
-      render.finish(undefined);
-      return next.handle();
-    }
-    const preexisting = headerNames(response);
-    const audience = policy.fast ? this.fastPaths?.audienceOf(request, policy.route) : undefined;
-    const fast = audience && { headers: replayableHeaders(response), audience };
-    this.adapter.setHeader(response, CACHE_STATUS_HEADER, 'MISS');
-    const raw = response.raw ?? (response as unknown as ServerResponse);
-    const validators = takeValidators(rawRequest(request).headers ?? {});
-    const hold =
-      validators || this.options.reloadOnBack
-        ? holdResponse(raw, (held) => this.rewriteMiss(held, validators))
-        : undefined;
-    const observation = new RenderObservation(request, response);
-    // What the platform reads while writing the response out (express-session checks its
-    // session as headers go out) is not the render's doing.
-    const capture = captureResponse(raw, (write) => observation.untracked(write));
-    let observed: ObservedReads | undefined;
-    const stopObserving = () => {
-      if (observed) return;
-      observed = observation.stop();
-      if (policy.renders && hasLocals(response)) {
-        observed = { ...observed, personal: new Set([...observed.personal, 'cookie']) };
-      }
-      if (!policy.public && ![...observed.personal].every((input) => inputs.valueOf(input) === '')) {
-        this.markNeverServed(response);
-      }
-    };
-    void capture.done.then(async (captured) => {
-      stopObserving();
-      const rendered =
-        captured &&
-        (await toRenderedPage(captured, {
-          cacheableStatuses: this.options.cacheableStatuses,
-          preexisting,
-          ttl: policy.ttl,
-          reloadOnBack: this.options.reloadOnBack,
-          fast,
-          variance: (vary) => pageVariance(vary, observed, inputs, policy.public),
-        }));
-      if (!rendered) return render.finish(undefined);
-      const { draft, body } = rendered;
-      const page = { entry: newPageEntry(draft, body.digest, body.bytes.length, epochs), body };
-      render.finish(page);
-      void this.store.save(key, page);
-    });
-    return next.handle().pipe(
-      tap({
-        next: (value) => {
-          stopObserving();
-          if (isStreamingBody(value)) {
-            capture.abandon();
-            hold?.release();
-          }
-        },
-        complete: stopObserving,
-        error: () => {
-          stopObserving();
-          capture.abandon();
-          hold?.release();
-        },
-      }),
-    );
+    return this.misses.render(exchange, lookup, this.fastPaths);
   }
 }
 
@@ -328,17 +176,6 @@ function isCachePageInterceptor(interceptor: unknown): boolean {
     interceptor === CachePageInterceptor ||
     (typeof interceptor === 'function' && interceptor.prototype instanceof CachePageInterceptor)
   );
-}
-
-/** `res.locals` (Express) or `reply.locals` (@fastify/view) hold values a template will read. */
-function hasLocals(response: object): boolean {
-  const locals = (response as { locals?: unknown }).locals;
-  return typeof locals === 'object' && locals !== null && Object.keys(locals).length > 0;
-}
-
-/** Express's `req`, or the `IncomingMessage` under Fastify's request: where the headers object lives. */
-function rawRequest(request: HttpRequest): { headers?: IncomingHttpHeaders } {
-  return (request as { raw?: { headers?: IncomingHttpHeaders } }).raw ?? request;
 }
 
 function isEncrypted(request: HttpRequest): boolean {

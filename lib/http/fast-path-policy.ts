@@ -8,7 +8,10 @@ import {
 import { fastPathKeptOffMessage } from '../cache-page.messages.js';
 import type { ResolvedCachePageOptions } from '../cache-page.options.js';
 import type { FastPage } from '../store/page-entry.js';
+import type { HttpResponse } from './http-exchange.js';
 import { MiddlewareInspector, type MiddlewareFindings } from './middleware/middleware-inspector.js';
+import { replayableHeaders } from './page-draft.js';
+import type { RoutePolicy } from './route-policy.js';
 
 /**
  * Which pages' hits may be answered before the framework (`fastPath`). Per route: no guard may
@@ -43,10 +46,21 @@ export class FastPathPolicy {
   }
 
   /**
+   * What a miss of a route with this `policy` records in its page for the fast path, as its render
+   * begins: for whom the page may be answered before the framework, and the headers already on the
+   * response (set by what ran before the route, which a fast hit skips); `undefined`: for nobody.
+   */
+  fastPageOf(request: object, response: HttpResponse, policy: RoutePolicy): FastPage | undefined {
+    if (!policy.fast) return undefined;
+    const audience = this.audienceOf(request, policy.route);
+    return audience && { headers: replayableHeaders(response), audience };
+  }
+
+  /**
    * For whom the page a request of `route` is rendering may be answered before the framework,
    * given what ran before the route for it; `undefined`: for nobody (said once per route).
    */
-  audienceOf(request: object, route: string): FastPage['audience'] | undefined {
+  private audienceOf(request: object, route: string): FastPage['audience'] | undefined {
     let findings: MiddlewareFindings;
     try {
       findings = this.middleware.inspect(request);

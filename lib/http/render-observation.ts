@@ -1,4 +1,11 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import {
+  CREDENTIAL_COOKIE,
+  CREDENTIAL_HEADER,
+  PERSONAL_REQUEST_PROPERTIES,
+  PERSONAL_RESPONSE_PROPERTIES,
+  UNOBSERVED_HEADERS,
+} from './request-reads.js';
 
 /** What a render read from its request, besides what the page key already holds. */
 export interface ObservedReads {
@@ -12,66 +19,6 @@ export interface ObservedReads {
   /** Cookies it read by name. */
   readonly cookies: ReadonlySet<string>;
 }
-
-/**
- * Headers every render may read without its page depending on them: the cache keys them
- * (host and forwarded origin), handles them itself (conditional requests, encodings), or they
- * describe the transmission.
- */
-const UNOBSERVED_HEADERS = new Set([
-  'host',
-  'x-forwarded-host',
-  'x-forwarded-proto',
-  'x-forwarded-port',
-  'x-forwarded-for',
-  'forwarded',
-  'x-real-ip',
-  'accept-encoding',
-  'if-none-match',
-  'if-modified-since',
-  'if-match',
-  'if-unmodified-since',
-  'if-range',
-  'range',
-  'cache-control',
-  'pragma',
-  'connection',
-  'keep-alive',
-  'content-length',
-  'content-type',
-  'transfer-encoding',
-  'te',
-  'upgrade',
-  'via',
-]);
-
-/** Request headers that carry a visitor's identity: reading one makes the page personal. */
-export const CREDENTIAL_HEADER =
-  /^(?:cookie|authorization|proxy-authorization)$|auth|token|key|secret|session|csrf|xsrf/i;
-/** Cookie names that carry a visitor's identity. */
-export const CREDENTIAL_COOKIE = /sess|sid|auth|token|csrf|xsrf|jwt|login|user|remember|identity/i;
-
-/**
- * Request properties that hold per-visitor state, as the usual middleware sets them:
- * express-session and @fastify/session (`session`, `sessionID`, `sessionId`), passport
- * (`user`, `isAuthenticated()`…), csrf-sync/csurf (`csrfToken()`), @fastify/secure-session.
- */
-const PERSONAL_REQUEST_PROPERTIES = [
-  'session',
-  'sessionID',
-  'sessionId',
-  'sessionStore',
-  'user',
-  'isAuthenticated',
-  'isUnauthenticated',
-  'login',
-  'logIn',
-  'logout',
-  'logOut',
-  'csrfToken',
-];
-/** Reply properties that hand out per-visitor state (@fastify/csrf-protection). */
-const PERSONAL_RESPONSE_PROPERTIES = ['generateCsrf'];
 
 interface Restorable {
   restore(): void;

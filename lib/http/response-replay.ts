@@ -3,8 +3,11 @@ import { of, type Observable } from 'rxjs';
 import { CACHE_STATUS_HEADER } from '../cache-page.constants.js';
 import { MIN_COMPRESSED_BYTES, type BodyEncoding } from '../store/page-body.js';
 import type { PageEntry } from '../store/page-entry.js';
-import type { CachedPage } from '../store/page-store.js';
+import type { CachedPage, PageStore } from '../store/page-store.js';
+import { thenMaybe, type MaybePromise } from '../utils/maybe-promise.js';
+import { negotiateEncoding } from './content-encoding.js';
 import { matchesIfNoneMatch } from './etag.js';
+import type { Exchange } from './http-exchange.js';
 import { varyNames } from './page-variance.js';
 import type { RoutePolicy } from './route-policy.js';
 
@@ -20,6 +23,23 @@ interface SendingResponse {
 export interface ReplayedBody {
   readonly bytes: Buffer;
   readonly encoding: BodyEncoding | undefined;
+}
+
+/** Answers a hit in the encoding the client accepts (compressed once per process, then kept). */
+export function replayHit(
+  adapter: AbstractHttpAdapter,
+  store: PageStore,
+  { response, policy, request }: Exchange,
+  page: CachedPage,
+): MaybePromise<Observable<unknown>> {
+  const encoding = negotiateEncoding(request.headers?.['accept-encoding'], page.body.bytes.length);
+  const ifNoneMatch = request.headers?.['if-none-match'];
+  if (!encoding) {
+    return replayPage(adapter, response, page, { bytes: page.body.bytes, encoding }, policy, ifNoneMatch);
+  }
+  return thenMaybe(store.encodedBody(page.body, encoding), (bytes) =>
+    replayPage(adapter, response, page, { bytes, encoding }, policy, ifNoneMatch),
+  );
 }
 
 /**

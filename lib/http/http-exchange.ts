@@ -1,0 +1,33 @@
+import type { CallHandler } from '@nestjs/common';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import type { RequestInputs } from '../store/page-variants.js';
+import type { RequestPageKey } from './request-page-key.js';
+import type { RoutePolicy } from './route-policy.js';
+
+/** What the cache reads of Express's `req` and Fastify's `request` alike. */
+export interface HttpRequest {
+  headers?: IncomingHttpHeaders;
+  socket?: { encrypted?: boolean };
+  raw?: { socket?: { encrypted?: boolean } };
+}
+
+/** What the cache reads of Express's `res` and Fastify's `reply` alike. */
+export interface HttpResponse {
+  raw?: ServerResponse;
+  getHeaders?: () => Record<string, unknown>;
+}
+
+/** One request on its way through the cache. */
+export interface Exchange {
+  readonly key: RequestPageKey;
+  readonly policy: RoutePolicy;
+  readonly request: HttpRequest;
+  readonly response: HttpResponse;
+  readonly inputs: RequestInputs;
+  readonly next: CallHandler;
+}
+
+/** Express's `req`, or the `IncomingMessage` under Fastify's request: where the headers object lives. */
+export function rawRequest(request: HttpRequest): { headers?: IncomingHttpHeaders } {
+  return (request as { raw?: { headers?: IncomingHttpHeaders } }).raw ?? request;
+}

@@ -1,0 +1,111 @@
+import type { HttpAdapterHost } from '@nestjs/core';
+import type { ServerResponse } from 'node:http';
+import { tap, type Observable } from 'rxjs';
+import { CACHE_STATUS_HEADER } from '../cache-page.constants.js';
+import type { ResolvedCachePageOptions } from '../cache-page.options.js';
+import { newPageEntry } from '../store/page-entry.js';
+import type { PageLookup, PageStore } from '../store/page-store.js';
+import type { FastPathPolicy } from './fast-path-policy.js';
+import type { Exchange } from './http-exchange.js';
+import type { InFlightRenders } from './in-flight-renders.js';
+import { holdMiss } from './miss-hold.js';
+import { markNeverServed } from './no-store-uncached.js';
+import { headerNames, toRenderedPage } from './page-draft.js';
+import { pageVariance } from './page-variance.js';
+import { RenderObservation, type ObservedReads } from './render-observation.js';
+import { captureResponse } from './response-capture.js';
+import { isStreamingBody } from './streaming-body.js';
+
+/**
+ * Renders the page of a GET miss and stores it. The render is registered for single-flight at
+ * once, then the store begins its epochs; the handler runs with its reads of the request
+ * observed (they make a page personal or a variant), and the response's final bytes, captured,
+ * become the page that is saved and handed to the requests that joined the render.
+ */
+export class MissRenderer {
+  constructor(
+    private readonly options: ResolvedCachePageOptions,
+    private readonly store: PageStore,
+    private readonly httpAdapterHost: HttpAdapterHost,
+    private readonly renders: InFlightRenders,
+  ) {}
+
+  /** Lets the handler render the missed page, and stores what it sent. */
+  async render(
+    { key, policy, request, response, inputs, next }: Exchange,
+    lookup: PageLookup,
+    fastPaths: FastPathPolicy | undefined,
+  ): Promise<Observable<unknown>> {
+    const render = this.renders.begin(lookup.storageKey, lookup.pathEpoch, lookup.globalEpoch);
+    const epochs = await this.store.beginRender(key, lookup);
+    if (!epochs) {
+      render.finish(undefined);
+      return next.handle();
+    }
+    const preexisting = headerNames(response);
+    const fast = fastPaths?.fastPageOf(request, response, policy);
+    this.adapter.setHeader(response, CACHE_STATUS_HEADER, 'MISS');
+    const raw = response.raw ?? (response as unknown as ServerResponse);
+    const hold = holdMiss(request, raw, this.options.reloadOnBack);
+    const observation = new RenderObservation(request, response);
+    // What the platform reads while writing the response out (express-session checks its
+    // session as headers go out) is not the render's doing.
+    const capture = captureResponse(raw, (write) => observation.untracked(write));
+    let observed: ObservedReads | undefined;
+    const stopObserving = () => {
+      if (observed) return;
+      observed = observation.stop();
+      if (policy.renders && hasLocals(response)) {
+        observed = { ...observed, personal: new Set([...observed.personal, 'cookie']) };
+      }
+      if (!policy.public && ![...observed.personal].every((input) => inputs.valueOf(input) === '')) {
+        markNeverServed(this.adapter, response, this.options.noStoreUncached);
+      }
+    };
+    void capture.done.then(async (captured) => {
+      stopObserving();
+      const rendered =
+        captured &&
+        (await toRenderedPage(captured, {
+          cacheableStatuses: this.options.cacheableStatuses,
+          preexisting,
+          ttl: policy.ttl,
+          reloadOnBack: this.options.reloadOnBack,
+          fast,
+          variance: (vary) => pageVariance(vary, observed, inputs, policy.public),
+        }));
+      if (!rendered) return render.finish(undefined);
+      const { draft, body } = rendered;
+      const page = { entry: newPageEntry(draft, body.digest, body.bytes.length, epochs), body };
+      render.finish(page);
+      void this.store.save(key, page);
+    });
+    return next.handle().pipe(
+      tap({
+        next: (value) => {
+          stopObserving();
+          if (isStreamingBody(value)) {
+            capture.abandon();
+            hold?.release();
+          }
+        },
+        complete: stopObserving,
+        error: () => {
+          stopObserving();
+          capture.abandon();
+          hold?.release();
+        },
+      }),
+    );
+  }
+
+  private get adapter() {
+    return this.httpAdapterHost.httpAdapter;
+  }
+}
+
+/** `res.locals` (Express) or `reply.locals` (@fastify/view) hold values a template will read. */
+function hasLocals(response: object): boolean {
+  const locals = (response as { locals?: unknown }).locals;
+  return typeof locals === 'object' && locals !== null && Object.keys(locals).length > 0;
+}
