@@ -9,6 +9,7 @@ export default {
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   moduleNameMapper: {
     '^nestjs-cache-page$': '<rootDir>/lib/index.ts',
+    '^nestjs-cache-page/testing$': '<rootDir>/lib/testing/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: {

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
 import type { EntityManager, MikroORM } from '@mikro-orm/core';
 import type { CachePageModuleOptions, InvalidationEvent } from 'nestjs-cache-page';
+import { expectInvalidates, invalidatedBy } from 'nestjs-cache-page/testing';
 import { BlogApp } from './blog/blog-app.js';
 import { clearBlog, seedBlog, type BlogIds } from './blog/blog.database.js';
 import { Author, Comment, Page, Post, Tag, Visit, type PageOutput } from './blog/blog.entities.js';
@@ -740,6 +741,19 @@ export function invalidationSuite(
       await em.flush();
       expect(events.map((event) => event.paths)).toEqual([['/tags/headlines', '/tags/news']]);
       await app.expectFresh('/tags/news', 404);
+    });
+
+    test('the testing helpers see what a committed write invalidated, and say what differs', async () => {
+      const app = await start();
+      const rename = (name: string) => () =>
+        fork().transactional(async (em) => {
+          (await em.findOneOrFail(Tag, ids.news)).name = name;
+        });
+      await expectInvalidates(app.nest, rename('headlines'), ['/tags/news', '/tags/headlines']);
+      await expect(expectInvalidates(app.nest, rename('news'), ['/tags/news'])).rejects.toThrow(
+        /invalidated, not expected: \/tags\/headlines/,
+      );
+      expect(await invalidatedBy(app.nest, () => fork().transactional(async () => undefined))).toEqual([]);
     });
 
     test('explain() without a watched MikroORM says what to do', async () => {

@@ -1,4 +1,5 @@
 import { expect } from '@jest/globals';
+import { expectHit as expectCacheHit, expectMiss as expectCacheMiss } from 'nestjs-cache-page/testing';
 
 /** What the cache did for one response: served it, rendered it, or left it alone. */
 export type CacheOutcome = 'HIT' | 'MISS' | 'bypass';
@@ -29,10 +30,10 @@ function expectOutcome(response: SeenResponse, expected: CacheOutcome, negate = 
   else expect(seen).toEqual({ request, cache: expected });
 }
 
-/** The response came from the cache (`X-Cache: HIT`). */
-export const expectHit = (response: SeenResponse): void => expectOutcome(response, 'HIT');
+/** The response came from the cache (`X-Cache: HIT`): the library's own helper, as apps use it. */
+export const expectHit = (response: SeenResponse): void => expectCacheHit(response);
 /** The response was rendered by the handler and went through the cache (`X-Cache: MISS`). */
-export const expectMiss = (response: SeenResponse): void => expectOutcome(response, 'MISS');
+export const expectMiss = (response: SeenResponse): void => expectCacheMiss(response);
 /** The cache left the request alone: no `X-Cache` header. */
 export const expectBypass = (response: SeenResponse): void => expectOutcome(response, 'bypass');
 /** The response did not come from the cache (a miss or a bypass). */

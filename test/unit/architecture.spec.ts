@@ -49,6 +49,10 @@ describe('architecture', () => {
     expect(crossing('observation', ['http', 'orm'])).toEqual([]);
   });
 
+  test('lib/testing (nestjs-cache-page/testing) imports neither lib/http nor lib/orm', () => {
+    expect(crossing('testing', ['http', 'orm'])).toEqual([]);
+  });
+
   test('lib/utils imports nothing of the layers', () => {
     expect(crossing('utils', ['store', 'http', 'orm'])).toEqual([]);
   });

@@ -63,6 +63,11 @@ export class BlogApp {
     return this.app.get(token as never, { strict: false }) as T;
   }
 
+  /** The Nest app, for the testing helpers. */
+  get nest(): INestApplication {
+    return this.app;
+  }
+
   get cachePage(): CachePageService {
     return this.app.get(CachePageService);
   }
