@@ -1,6 +1,8 @@
 import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { PageStore } from './store/page-store.js';
 import { FastHitEvents, type FastHit } from './http/fast-hit-events.js';
+import { AppRoutes } from './http/app-routes.js';
+import type { ControllerClass, RouteHandlerName } from './http/page-route.js';
 
 /**
  * Invalidates cached pages by hand, for writes the ORM cannot see (`nativeUpdate`,
@@ -13,6 +15,7 @@ export class CachePageService implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly store: PageStore,
     private readonly fastHits: FastHitEvents,
+    private readonly appRoutes: AppRoutes,
   ) {}
 
   /**
@@ -38,6 +41,23 @@ export class CachePageService implements OnModuleInit, OnModuleDestroy {
    */
   async invalidate(paths: string | Iterable<string>): Promise<void> {
     await this.store.invalidate(typeof paths === 'string' ? [paths] : paths);
+  }
+
+  /**
+   * Invalidates every path this app serves a GET route at (each URI version, each path of a path
+   * array), params filled in: `invalidate(pagePaths(Controller, method, params))`, with this
+   * app's routes.
+   *
+   * For example: `await cachePage.invalidateRoute(PostsController, 'show', { slug: 'hello' })`
+   *
+   * @throws Error (`CachePageModule: …`) for an unknown or non-GET route, a missing or unknown param
+   */
+  async invalidateRoute<C extends object, M extends RouteHandlerName<C>>(
+    controller: ControllerClass<C>,
+    method: M,
+    params?: object,
+  ): Promise<void> {
+    await this.invalidate(this.appRoutes.routes.paths(controller, method, params, 'invalidateRoute'));
   }
 
   /** Stops serving every cached page, with one write. Never calls the store's `clear()`. */

@@ -26,6 +26,8 @@ export type {
   PathPattern,
 } from './interfaces/cache-page-module-options.interface.js';
 export type { FastHit } from './http/fast-hit-events.js';
+export { pagePath, pagePaths, pageRoute } from './http/page-route.js';
+export type { ControllerClass, PageRoute, RouteHandlerName } from './http/page-route.js';
 // What a subclass of CachePageInterceptor sees in its protected members.
 export type { ResolvedCachePageOptions } from './cache-page.options.js';
 export type { PageStore } from './store/page-store.js';
