@@ -185,7 +185,7 @@ describe("the copy of Nest's path rules (used when its RoutePathFactory cannot b
     ],
   ];
   test.each(cases)('%s: the same paths as Nest', (_name, metadata) => {
-    const nest = new RoutePathFactory(config).create({ ...metadata }, RequestMethod.GET);
+    const nest = new RoutePathFactory(config).create({ ...metadata } as never, RequestMethod.GET);
     expect(new OwnRoutePathBuilder(config).create({ ...metadata }, RequestMethod.GET)).toEqual(nest);
   });
 });
