@@ -205,8 +205,9 @@ export const unsupportedRoutePatternMessage = (route: string, reason: string): s
   `*path, or :id? and * on Fastify) and check their values in a pipe.`;
 
 export const pageRouteTargetMessage = (method: string, value: unknown): string =>
-  `${MODULE}: pageRoute(() => …, '${method}'): the function returned ${showValue(value)}, not a ` +
-  `controller class.`;
+  `${MODULE}: pageRoute(() => …, '${method}'): the function gave ${showValue(
+    value instanceof Error ? value.message : value,
+  )}, not a controller class.`;
 
 export const pageRoutesFailedMessage = (problems: readonly string[]): string =>
   `${MODULE}: ${problems.length} pageRoute() handle(s) name no GET route of this app:\n` +

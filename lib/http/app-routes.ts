@@ -38,7 +38,7 @@ export class AppRoutes implements OnModuleInit, OnModuleDestroy {
   async onModuleInit(): Promise<void> {
     const { builder, rules } = await loadRoutePathBuilder(this.config);
     const table = new RouteTable(this.records(builder), this.syntax());
-    const problems = checkDeclaredRoutes(table);
+    const problems = await checkDeclaredRoutes(table);
     if (problems.length > 0) throw new PagePathError(pageRoutesFailedMessage(problems));
     this.rules = rules;
     this.table = table;

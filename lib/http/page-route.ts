@@ -42,10 +42,11 @@ export interface PageRoute<C = object, M extends string = string> {
   paths(params?: object): string[];
 }
 
-/** What a `pageRoute()` handle leaves for the startup check. */
+/** What a `pageRoute()` handle leaves for the startup check, and the class it resolved to. */
 export interface DeclaredPageRoute {
   readonly method: string;
   readonly target: () => unknown;
+  resolved?: Function;
 }
 
 interface RouteRegistry {
@@ -111,10 +112,13 @@ export function pagePaths<C extends object, M extends RouteHandlerName<C>>(
 
 /**
  * Declares a GET route at module scope, for links and `dependentPaths()`. The controller is
- * given as a function, so that an entity file may declare a route of a controller that imports
- * it (the function runs only once every file has loaded). Every handle is checked while each
- * app whose routes include the controller initialises: a renamed handler makes `app.init()`
- * reject with a message naming the route, instead of a page going stale unnoticed.
+ * given as a function, called only once every file has loaded. It may also load the controller
+ * (`async () => (await import('./posts.controller.js')).PostsController`): an entity file can
+ * then use the handle without importing the controller, whose services import the entity (a
+ * cycle that fails at load time, as Nest's decorators read those classes when they are
+ * defined); the function runs while the app initialises. Every handle is checked while each app
+ * whose routes include the controller initialises: a renamed handler makes `app.init()` reject
+ * with a message naming the route, instead of a page going stale unnoticed.
  *
  * For example: `export const postPage = pageRoute(() => PostsController, 'show');` then
  * `postPage.path(post)`
@@ -122,27 +126,45 @@ export function pagePaths<C extends object, M extends RouteHandlerName<C>>(
  * @publicApi
  */
 export function pageRoute<C extends object, M extends RouteHandlerName<C>>(
-  controller: () => ControllerClass<C>,
+  controller: () => ControllerClass<C> | Promise<ControllerClass<C>>,
   method: M,
 ): PageRoute<C, M> {
-  routeRegistry().declared.add({ method, target: controller });
+  const declared: DeclaredPageRoute = { method, target: controller };
+  routeRegistry().declared.add(declared);
+  const resolve = (call: string): ControllerClass<C> => {
+    if (declared.resolved) return declared.resolved as ControllerClass<C>;
+    const target: unknown = controller();
+    if (typeof target === 'function') return (declared.resolved = target) as ControllerClass<C>;
+    if (target instanceof Promise) target.catch(() => undefined);
+    throw new PagePathError(routesNotReadyMessage(call));
+  };
   return {
     method,
-    controller,
-    path: (params?: object) => pagePath(controller(), method, params),
-    paths: (params?: object) => pagePaths(controller(), method, params),
+    controller: () => resolve(`pageRoute(…, '${method}').controller()`),
+    path: (params?: object) => pagePath(resolve(`pageRoute(…, '${method}').path()`), method, params),
+    paths: (params?: object) => pagePaths(resolve(`pageRoute(…, '${method}').paths()`), method, params),
   };
 }
 
-/** Checks the declared handles whose controller this table serves; returns one problem each. */
-export function checkDeclaredRoutes(table: RouteTable): string[] {
+/**
+ * Resolves every declared handle (loading its controller when its function does) and checks
+ * those whose controller this table serves; returns one problem each.
+ */
+export async function checkDeclaredRoutes(table: RouteTable): Promise<string[]> {
   const problems: string[] = [];
-  for (const { method, target } of routeRegistry().declared) {
-    const controller = target();
+  for (const declared of routeRegistry().declared) {
+    const { method, target } = declared;
+    let controller: unknown;
+    try {
+      controller = await target();
+    } catch (error) {
+      controller = error;
+    }
     if (typeof controller !== 'function') {
       problems.push(pageRouteTargetMessage(method, controller));
       continue;
     }
+    declared.resolved = controller;
     if (!table.has(controller)) continue;
     try {
       table.check(controller, method);

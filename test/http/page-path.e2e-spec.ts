@@ -450,6 +450,22 @@ describe.each(ADAPTERS)('paths from routes, on %s', (adapter: AdapterName) => {
     );
   });
 
+  test('a pageRoute() handle whose function loads the controller is resolved during app.init()', async () => {
+    // As a file that must not import the controller writes it: async () => (await import('…')).DocsController
+    const docPage = pageRoute(async () => DocsController, 'show');
+    expect(messageOf(() => docPage.path({ slug: 'x' }))).toMatch(
+      /^CachePageModule: pageRoute\(…, 'show'\)\.path\(\) was called before an app with CachePageModule initialised/,
+    );
+    app = await createApp(adapter, { versioning: {} });
+    try {
+      expect(docPage.path({ slug: 'x' })).toBe('/v1/docs/x');
+      expect(docPage.controller()).toBe(DocsController);
+      await expectServedBy(docPage.path({ slug: 'lazy' }), 'doc:lazy');
+    } finally {
+      await app.close();
+    }
+  });
+
   test('pageRoute() handles give the same paths as pagePath()', async () => {
     const docPage = pageRoute(() => DocsController, 'show');
     app = await createApp(adapter, { versioning: {} });
@@ -563,6 +579,26 @@ describe.each(ADAPTERS)('pagePath() in dependentPaths(), on %s', (adapter) => {
     // Exactly those pages: a dependentPaths() that threw would have invalidated every page.
     expectHit(await get('/api/posts/unrelated'));
   });
+});
+
+// Last in this file: the failing handle stays declared, and fails every app started after it.
+test('a pageRoute() function that fails (a moved controller file) fails the boot, naming the handle', async () => {
+  pageRoute(async () => Promise.reject(new Error('Cannot find module ./gone.js')), 'page' as never);
+  const moduleRef = await Test.createTestingModule({
+    imports: [CachePageModule.forRoot()],
+    controllers: [HealthController],
+  }).compile();
+  const app = moduleRef.createNestApplication(new ExpressAdapter(), { logger: false });
+  const failure = await app.init().then(
+    () => 'started',
+    (error: Error) => error.message,
+  );
+  await app.close();
+  expect(failure).toBe(
+    'CachePageModule: 1 pageRoute() handle(s) name no GET route of this app:\n' +
+      `  - CachePageModule: pageRoute(() => …, 'page'): the function gave "Cannot find module ./gone.js", ` +
+      'not a controller class.',
+  );
 });
 
 function escape(text: string): string {
