@@ -18,3 +18,5 @@ export const NEST_RESPONSE_PASSTHROUGH_METADATA = '__responsePassthrough__';
 export const NEST_VERSION_METADATA = '__version__';
 export const NEST_MODULE_PATH_METADATA = '__module_path__';
 export const NEST_GUARDS_METADATA = '__guards__';
+export const NEST_PATH_METADATA = 'path';
+export const NEST_METHOD_METADATA = 'method';

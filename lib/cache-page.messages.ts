@@ -167,6 +167,52 @@ export const fastPathOffMessage = (overridden: readonly string[]): string =>
 export const watchingOrmsMessage = (count: number): string =>
   `${MODULE}: watching ${count} MikroORM instance(s) for entity changes.`;
 
+export const routesNotReadyMessage = (call: string): string =>
+  `${MODULE}: ${call} was called before an app with CachePageModule initialised: routes are read ` +
+  `during app.init() (or app.listen()). Call it where it runs later (dependentPaths(), a handler, a ` +
+  `template); at module scope, declare pageRoute(() => Controller, 'method') and call its path().`;
+
+export const unknownControllerMessage = (route: string, controller: string): string =>
+  `${MODULE}: no route ${route}: ${controller} is not a controller of any initialised app with ` +
+  `CachePageModule. List it in a module's controllers, or check the class passed.`;
+
+export const unknownRouteMessage = (route: string, controller: string, routes: readonly string[]): string =>
+  `${MODULE}: no route ${route}: ${controller} has no route handler by that name ` +
+  `(its GET routes: ${routes.length > 0 ? routes.join(', ') : 'none'}). Was it renamed?`;
+
+export const notGetRouteMessage = (route: string): string =>
+  `${MODULE}: ${route} is not a GET route: only GET pages are cached, so it has no page path.`;
+
+export const missingRouteParamMessage = (route: string, param: string, call: string): string =>
+  `${MODULE}: missing parameter "${param}" for ${route}. Pass it: ${call}, or an object (an ` +
+  `entity) with a "${param}" property.`;
+
+export const unknownRouteParamMessage = (
+  route: string,
+  unknown: readonly string[],
+  known: readonly string[],
+): string =>
+  `${MODULE}: unknown parameter${unknown.length > 1 ? 's' : ''} ${unknown.map((name) => `"${name}"`).join(', ')} ` +
+  `for ${route} (its parameters: ${known.length > 0 ? known.join(', ') : 'none'}). A plain object ` +
+  `may name only the route's parameters; an entity's other properties are ignored.`;
+
+export const invalidRouteParamMessage = (route: string, param: string, detail: string): string =>
+  `${MODULE}: parameter "${param}" for ${route} cannot stand in a path (got ${detail}): pass a ` +
+  `string or a number (a wildcard also takes an array of segments).`;
+
+export const unsupportedRoutePatternMessage = (route: string, reason: string): string =>
+  `${MODULE}: cannot build a path for ${route}: ${reason}. Use plain parameters (:id, {/:id}, ` +
+  `*path, or :id? and * on Fastify) and check their values in a pipe.`;
+
+export const pageRouteTargetMessage = (method: string, value: unknown): string =>
+  `${MODULE}: pageRoute(() => …, '${method}'): the function gave ${showValue(
+    value instanceof Error ? value.message : value,
+  )}, not a controller class.`;
+
+export const pageRoutesFailedMessage = (problems: readonly string[]): string =>
+  `${MODULE}: ${problems.length} pageRoute() handle(s) name no GET route of this app:\n` +
+  problems.map((problem) => `  - ${problem}`).join('\n');
+
 /** Renders a user-supplied value for an error text, briefly and without throwing. */
 export function showValue(value: unknown): string {
   if (typeof value === 'string')

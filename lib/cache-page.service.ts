@@ -5,6 +5,8 @@ import { InvalidationEvents } from './observation/invalidation-events.js';
 import { invalidationEvent, type InvalidationEvent } from './observation/invalidation-record.js';
 import { CachePageOrmRegistrar } from './orm/cache-page-orm.registrar.js';
 import { PageStore } from './store/page-store.js';
+import { AppRoutes } from './http/app-routes.js';
+import type { ControllerClass, RouteHandlerName } from './http/page-route.js';
 
 /**
  * Invalidates cached pages by hand, for writes the ORM cannot see (`nativeUpdate`,
@@ -19,6 +21,7 @@ export class CachePageService implements OnModuleInit, OnModuleDestroy {
     private readonly fastHits: FastHitEvents,
     private readonly invalidations: InvalidationEvents,
     private readonly orm: CachePageOrmRegistrar,
+    private readonly appRoutes: AppRoutes,
   ) {}
 
   /**
@@ -46,6 +49,23 @@ export class CachePageService implements OnModuleInit, OnModuleDestroy {
     const list = typeof paths === 'string' ? [paths] : isIterable(paths) ? [...paths] : paths;
     await this.store.invalidate(list);
     this.invalidations.emit([{ trigger: 'manual', paths: [...list] }]);
+  }
+
+  /**
+   * Invalidates every path this app serves a GET route at (each URI version, each path of a path
+   * array), params filled in: `invalidate(pagePaths(Controller, method, params))`, with this
+   * app's routes.
+   *
+   * For example: `await cachePage.invalidateRoute(PostsController, 'show', { slug: 'hello' })`
+   *
+   * @throws Error (`CachePageModule: …`) for an unknown or non-GET route, a missing or unknown param
+   */
+  async invalidateRoute<C extends object, M extends RouteHandlerName<C>>(
+    controller: ControllerClass<C>,
+    method: M,
+    params?: object,
+  ): Promise<void> {
+    await this.invalidate(this.appRoutes.routes.paths(controller, method, params, 'invalidateRoute'));
   }
 
   /** Stops serving every cached page, with one write. Never calls the store's `clear()`. */

@@ -107,6 +107,9 @@ const PUBLIC_NAMES = [
   'DependentPaths',
   'NO_CACHE_PAGE_METADATA',
   'NoCachePage',
+  'pagePath',
+  'pagePaths',
+  'pageRoute',
 ];
 
 describe('the public surface of the packed package', () => {

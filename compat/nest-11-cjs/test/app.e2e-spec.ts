@@ -58,15 +58,11 @@ describe('nestjs-cache-page in a Nest 11 CommonJS app (e2e)', () => {
     expectMiss(await get('/posts/1'));
     expectHit(await get('/posts/1'));
 
-    await expectInvalidates(
-      app,
-      async () => {
-        const em = app.get(MikroORM).em.fork();
-        (await em.findOneOrFail(Post, 1)).title = 'First, edited';
-        await em.flush();
-      },
-      ['/posts', '/posts/1'],
-    );
+    await expectInvalidates(app, async () => {
+      const em = app.get(MikroORM).em.fork();
+      (await em.findOneOrFail(Post, 1)).title = 'First, edited';
+      await em.flush();
+    }, ['/posts', '/posts/1']);
 
     const after = await get('/posts/1');
     expectMiss(after);

@@ -9,9 +9,10 @@ import {
   type TextField,
 } from '../common/form-fields.js';
 import { longDate, uncachedPageView } from '../common/page.view.js';
-import { excerpt, postUrl } from '../posts/post.view.js';
+import { excerpt } from '../posts/post.view.js';
 import { PostsService } from '../posts/posts.service.js';
-import { tagUrl, TagsService } from '../tags/tags.service.js';
+import { TagsService } from '../tags/tags.service.js';
+import { adminPage, adminPostPage, postPage, tagPage } from '../routes.js';
 
 const TITLE: TextField = { name: 'title', label: 'Title', max: 200 };
 const SLUG: TextField = { name: 'slug', label: 'Slug', max: 200 };
@@ -49,13 +50,14 @@ export class AdminController {
       posts: posts.map((post) => ({
         title: post.title,
         slug: post.slug,
-        url: postUrl(post),
+        url: postPage.path(post),
+        editUrl: adminPostPage.path(post),
         date: longDate(post.publishedAt),
       })),
       tags: tags.map((tag) => ({
         name: tag.name,
         slug: tag.slug,
-        url: tagUrl(tag),
+        url: tagPage.path(tag),
         count: tag.posts.count(),
       })),
       authors: authors.map((author) => ({ name: author.name, slug: author.slug })),
@@ -63,7 +65,7 @@ export class AdminController {
         id: comment.id,
         authorName: comment.authorName,
         excerpt: excerpt(comment.body),
-        post: { title: comment.post.title, url: postUrl(comment.post) },
+        post: { title: comment.post.title, url: postPage.path(comment.post) },
       })),
     });
   }
@@ -73,12 +75,12 @@ export class AdminController {
   @Render('admin-post')
   async editForm(@Param('slug') slug: string) {
     const post = await this.posts.findBySlug(slug);
-    if (!post) throw await this.posts.movedOrMissing(slug, (moved) => `/admin${postUrl(moved)}`);
+    if (!post) throw await this.posts.movedOrMissing(slug, (moved) => adminPostPage.path(moved));
     return uncachedPageView(`Edit “${post.title}”`, NEVER_CACHED, {
       post: {
         title: post.title,
         slug: post.slug,
-        url: postUrl(post),
+        url: postPage.path(post),
         body: post.body,
         tags: post.tags
           .getItems()
@@ -98,7 +100,7 @@ export class AdminController {
       authorSlug: requiredText(body, AUTHOR),
       tags: listField(body, 'tags'),
     });
-    return { url: postUrl(post), statusCode: 303 };
+    return { url: postPage.path(post), statusCode: 303 };
   }
 
   @Post('posts/:slug')
@@ -110,20 +112,20 @@ export class AdminController {
       body: optionalText(body, BODY),
       tags: body?.tags === undefined ? undefined : listField(body, 'tags'),
     });
-    return { url: postUrl(post), statusCode: 303 };
+    return { url: postPage.path(post), statusCode: 303 };
   }
 
   @Post('tags/:slug')
   @Redirect()
   async renameTag(@Param('slug') slug: string, @Body() body: FormBody) {
     const tag = await this.tags.rename(slug, requiredText(body, TAG_NAME));
-    return { url: tagUrl(tag), statusCode: 303 };
+    return { url: tagPage.path(tag), statusCode: 303 };
   }
 
   @Post('comments/:id/delete')
   @Redirect()
   async deleteComment(@Param('id', ParseIntPipe) id: number) {
     await this.comments.remove(id);
-    return { url: '/admin', statusCode: 303 };
+    return { url: adminPage.path(), statusCode: 303 };
   }
 }

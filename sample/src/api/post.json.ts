@@ -1,6 +1,6 @@
 import type { Comment } from '../comments/comment.entity.js';
 import type { Post } from '../posts/post.entity.js';
-import { postUrl } from '../posts/post.view.js';
+import { postPage } from '../routes.js';
 
 /** A post in `GET /api/posts`. */
 export interface PostSummaryJson {
@@ -27,7 +27,7 @@ export function toPostSummaryJson(post: Post): PostSummaryJson {
   return {
     slug: post.slug,
     title: post.title,
-    url: postUrl(post),
+    url: postPage.path(post),
     publishedAt: post.publishedAt.toISOString(),
     author: { slug: post.author.slug, name: post.author.name },
     tags: post.tags.getItems().map((tag) => ({ slug: tag.slug, name: tag.name })),

@@ -9,9 +9,9 @@ import {
   Query,
 } from '@nestjs/common';
 import { CommentsService } from '../comments/comments.service.js';
-import { postUrl } from '../posts/post.view.js';
 import { PostsService } from '../posts/posts.service.js';
 import { toPostJson, toPostSummaryJson } from './post.json.js';
+import { postJson, postsJson } from '../routes.js';
 
 /** Posts per page of `GET /api/posts`. */
 export const API_PAGE_SIZE = 5;
@@ -35,9 +35,9 @@ export class PostsApiController {
       pages,
       total,
       links: {
-        self: `/api/posts?page=${page}`,
-        prev: page > 1 ? `/api/posts?page=${page - 1}` : null,
-        next: page < pages ? `/api/posts?page=${page + 1}` : null,
+        self: `${postsJson.path()}?page=${page}`,
+        prev: page > 1 ? `${postsJson.path()}?page=${page - 1}` : null,
+        next: page < pages ? `${postsJson.path()}?page=${page + 1}` : null,
       },
       posts: posts.map(toPostSummaryJson),
     };
@@ -47,7 +47,7 @@ export class PostsApiController {
   @Get(':slug')
   async show(@Param('slug') slug: string) {
     const post = await this.posts.findBySlug(slug);
-    if (!post) throw await this.posts.movedOrMissing(slug, (moved) => `/api${postUrl(moved)}`);
+    if (!post) throw await this.posts.movedOrMissing(slug, (moved) => postJson.path(moved));
     return toPostJson(post, await this.comments.forPost(post));
   }
 }

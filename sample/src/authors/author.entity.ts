@@ -1,6 +1,7 @@
 import { Collection, Entity, OneToMany, PrimaryKey, Property } from '@mikro-orm/core';
 import { DependentPaths } from 'nestjs-cache-page';
 import { Post } from '../posts/post.entity.js';
+import { authorPage, feedPage, homePage, postJson, postPage, postsJson } from '../routes.js';
 
 /** A writer. Their name is the byline of every post they wrote. */
 @Entity()
@@ -27,11 +28,11 @@ export class Author {
    */
   dependentPaths(): string[] {
     return [
-      `/authors/${this.slug}`,
-      '/',
-      '/feed.xml',
-      '/api/posts',
-      ...this.posts.getItems().flatMap((post) => [`/posts/${post.slug}`, `/api/posts/${post.slug}`]),
+      authorPage.path(this),
+      homePage.path(),
+      feedPage.path(),
+      postsJson.path(),
+      ...this.posts.getItems().flatMap((post) => [postPage.path(post), postJson.path(post)]),
     ];
   }
 }

@@ -1,7 +1,7 @@
 import { Controller, Get, NotFoundException, Param, Render } from '@nestjs/common';
 import { longDate, pageView } from '../common/page.view.js';
-import { postUrl } from '../posts/post.view.js';
 import { AuthorsService } from './authors.service.js';
+import { postPage } from '../routes.js';
 
 @Controller('authors')
 export class AuthorsController {
@@ -14,7 +14,7 @@ export class AuthorsController {
     if (!author) throw new NotFoundException(`There is no author “${slug}”.`);
     const posts = author.posts.getItems().map((post) => ({
       title: post.title,
-      url: postUrl(post),
+      url: postPage.path(post),
       date: longDate(post.publishedAt),
     }));
     return pageView(author.name, { author: { name: author.name, bio: author.bio }, posts });

@@ -1,6 +1,7 @@
 import { Entity, ManyToOne, PrimaryKey, Property, type Rel } from '@mikro-orm/core';
 import { DependentPaths } from 'nestjs-cache-page';
 import { Post } from '../posts/post.entity.js';
+import { postJson, postPage } from '../routes.js';
 
 /** A reader's comment, shown only on its post's page (and in the post's JSON). */
 @Entity()
@@ -23,6 +24,6 @@ export class Comment {
 
   /** Reads `post.slug`: load the post before adding, editing or deleting a comment. */
   dependentPaths(): string[] {
-    return [`/posts/${this.post.slug}`, `/api/posts/${this.post.slug}`];
+    return [postPage.path(this.post), postJson.path(this.post)];
   }
 }

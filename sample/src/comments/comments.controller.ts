@@ -1,7 +1,7 @@
 import { Body, Controller, Param, Post, Redirect } from '@nestjs/common';
 import { requiredText, type FormBody, type TextField } from '../common/form-fields.js';
-import { postUrl } from '../posts/post.view.js';
 import { CommentsService } from './comments.service.js';
+import { postPage } from '../routes.js';
 
 const AUTHOR_NAME: TextField = { name: 'authorName', label: 'Name', max: 80 };
 const BODY: TextField = { name: 'body', label: 'Comment', max: 2_000 };
@@ -19,6 +19,6 @@ export class CommentsController {
       authorName: requiredText(body, AUTHOR_NAME),
       body: requiredText(body, BODY),
     });
-    return { url: `${postUrl(comment.post)}#comment-${comment.id}`, statusCode: 303 };
+    return { url: `${postPage.path(comment.post)}#comment-${comment.id}`, statusCode: 303 };
   }
 }

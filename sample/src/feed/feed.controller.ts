@@ -1,8 +1,9 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../app.config.js';
-import { excerpt, postUrl } from '../posts/post.view.js';
+import { excerpt } from '../posts/post.view.js';
 import { PostsService } from '../posts/posts.service.js';
 import { buildRss } from './rss.builder.js';
+import { postPage } from '../routes.js';
 
 @Controller()
 export class FeedController {
@@ -25,7 +26,7 @@ export class FeedController {
       },
       posts.map((post) => ({
         title: post.title,
-        link: `${base}${postUrl(post)}`,
+        link: `${base}${postPage.path(post)}`,
         publishedAt: post.publishedAt,
         author: post.author.name,
         categories: post.tags.getItems().map((tag) => tag.name),

@@ -2,6 +2,7 @@ import { Collection, Entity, ManyToMany, ManyToOne, PrimaryKey, Property, type R
 import { DependentPaths } from 'nestjs-cache-page';
 import { Author } from '../authors/author.entity.js';
 import { Tag } from '../tags/tag.entity.js';
+import { authorPage, feedPage, homePage, postJson, postPage, postsJson, tagPage } from '../routes.js';
 
 /**
  * An article. Its comments are not mapped as a collection on purpose: the post page loads them
@@ -38,13 +39,13 @@ export class Post {
    */
   dependentPaths(): string[] {
     return [
-      `/posts/${this.slug}`,
-      `/api/posts/${this.slug}`,
-      '/',
-      '/feed.xml',
-      '/api/posts',
-      `/authors/${this.author.slug}`,
-      ...this.tags.getItems().map((tag) => `/tags/${tag.slug}`),
+      postPage.path(this),
+      postJson.path(this),
+      homePage.path(),
+      feedPage.path(),
+      postsJson.path(),
+      authorPage.path(this.author),
+      ...this.tags.getItems().map((tag) => tagPage.path(tag)),
     ];
   }
 }

@@ -2,6 +2,7 @@ import type { Comment } from '../comments/comment.entity.js';
 import { longDate, longDateTime, type DateView } from '../common/page.view.js';
 import { paragraphs } from '../common/paragraphs.js';
 import type { Post } from './post.entity.js';
+import { authorPage, postPage, tagPage } from '../routes.js';
 
 /** A name and where it links to. */
 export interface LinkView {
@@ -34,17 +35,15 @@ export interface PostPageView extends PostSummaryView {
   readonly comments: CommentView[];
 }
 
-export const postUrl = (post: Pick<Post, 'slug'>): string => `/posts/${post.slug}`;
-
 /** The list entry of a post; its author and tags must be loaded. */
 export function toPostSummary(post: Post): PostSummaryView {
   return {
     slug: post.slug,
     title: post.title,
-    url: postUrl(post),
+    url: postPage.path(post),
     date: longDate(post.publishedAt),
-    author: { name: post.author.name, url: `/authors/${post.author.slug}` },
-    tags: post.tags.getItems().map((tag) => ({ name: tag.name, url: `/tags/${tag.slug}` })),
+    author: { name: post.author.name, url: authorPage.path(post.author) },
+    tags: post.tags.getItems().map((tag) => ({ name: tag.name, url: tagPage.path(tag) })),
     excerpt: excerpt(post.body),
   };
 }

@@ -8,7 +8,7 @@ import { slugify } from '../common/slugify.js';
 import { TagsService } from '../tags/tags.service.js';
 import { FormerPostSlug } from './former-post-slug.entity.js';
 import { Post } from './post.entity.js';
-import { postUrl } from './post.view.js';
+import { adminPostPage, postPage } from '../routes.js';
 
 /** A new post, as the admin form sends it. */
 export interface PostInput {
@@ -54,7 +54,10 @@ export class PostsService {
   }
 
   /** For a slug no post has: a 301 to `urlOf` the post that had it, or a 404. */
-  async movedOrMissing(slug: string, urlOf: (post: Post) => string = postUrl): Promise<HttpException> {
+  async movedOrMissing(
+    slug: string,
+    urlOf: (post: Post) => string = (post) => postPage.path(post),
+  ): Promise<HttpException> {
     const former = await this.formerSlugs.findOne({ slug }, { populate: ['post'] });
     return former
       ? new PageMovedException(urlOf(former.post))
@@ -92,8 +95,8 @@ export class PostsService {
       const moved = await this.formerSlugs.findOne({ slug }, { populate: ['post'] });
       if (!moved) throw new NotFoundException(`There is no post “${slug}”.`);
       throw new FormConflictException(
-        `This post moved to ${postUrl(moved.post)} after this form was opened: nothing was saved. Open the current form and edit it there.`,
-        `/admin${postUrl(moved.post)}`,
+        `This post moved to ${postPage.path(moved.post)} after this form was opened: nothing was saved. Open the current form and edit it there.`,
+        adminPostPage.path(moved.post),
       );
     }
     const newSlug = changes.slug === undefined ? post.slug : slugify(changes.slug);
@@ -120,8 +123,8 @@ export class PostsService {
     const other = await this.posts.findOne({ slug });
     if (other) {
       throw new FormConflictException(
-        `There is already a post at ${postUrl(other)} (“${other.title}”): choose another slug or title.`,
-        postUrl(other),
+        `There is already a post at ${postPage.path(other)} (“${other.title}”): choose another slug or title.`,
+        postPage.path(other),
       );
     }
     for (const former of await this.formerSlugs.find({ slug })) this.em.remove(former);

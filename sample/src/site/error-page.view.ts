@@ -1,4 +1,5 @@
 import { uncachedPageView, type PageView } from '../common/page.view.js';
+import { adminPage, adminPostPage, homePage, postPage } from '../routes.js';
 
 /** A link on an error page. */
 export interface LinkView {
@@ -52,16 +53,26 @@ export function errorPageView(
   });
 }
 
+/** The form a failed POST came from, read from its path; the link is built from the route. */
 function formPageOf(path: string): LinkView {
-  const comment = /^(\/posts\/[^/]+)\/comments\/?$/.exec(path);
-  if (comment) return { url: comment[1]!, text: 'Back to the post' };
+  const comment = /^\/posts\/([^/]+)\/comments\/?$/.exec(path);
+  if (comment) return { url: postPage.path({ slug: decoded(comment[1]!) }), text: 'Back to the post' };
   const edit = /^\/admin\/posts\/([^/]+)\/?$/.exec(path);
-  if (edit) return { url: `/admin/posts/${edit[1]}`, text: 'Back to the form' };
-  return { url: '/admin', text: 'Back to admin' };
+  if (edit) return { url: adminPostPage.path({ slug: decoded(edit[1]!) }), text: 'Back to the form' };
+  return { url: adminPage.path(), text: 'Back to admin' };
 }
 
 function homeOf(path: string): LinkView {
   return /^\/admin(\/|$)/.test(path)
-    ? { url: '/admin', text: 'Back to admin' }
-    : { url: '/', text: 'To the latest posts' };
+    ? { url: adminPage.path(), text: 'Back to admin' }
+    : { url: homePage.path(), text: 'To the latest posts' };
+}
+
+/** A path segment as the router gives it to the handler. */
+function decoded(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }

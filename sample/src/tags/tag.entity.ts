@@ -1,6 +1,7 @@
 import { Collection, Entity, ManyToMany, PrimaryKey, Property } from '@mikro-orm/core';
 import { DependentPaths } from 'nestjs-cache-page';
 import { Post } from '../posts/post.entity.js';
+import { feedPage, homePage, postJson, postPage, postsJson, tagPage } from '../routes.js';
 
 /** A topic. Its name shows on its own page and next to every post it is on. */
 @Entity()
@@ -25,11 +26,11 @@ export class Tag {
    */
   dependentPaths(): string[] {
     return [
-      `/tags/${this.slug}`,
-      '/',
-      '/feed.xml',
-      '/api/posts',
-      ...this.posts.getItems().flatMap((post) => [`/posts/${post.slug}`, `/api/posts/${post.slug}`]),
+      tagPage.path(this),
+      homePage.path(),
+      feedPage.path(),
+      postsJson.path(),
+      ...this.posts.getItems().flatMap((post) => [postPage.path(post), postJson.path(post)]),
     ];
   }
 }

@@ -1,7 +1,8 @@
 import { Controller, Get, Param, Render } from '@nestjs/common';
 import { longDate, pageView } from '../common/page.view.js';
-import { excerpt, postUrl } from '../posts/post.view.js';
+import { excerpt } from '../posts/post.view.js';
 import { TagsService } from './tags.service.js';
+import { postPage } from '../routes.js';
 
 @Controller('tags')
 export class TagsController {
@@ -15,7 +16,7 @@ export class TagsController {
     if (!tag) throw await this.tags.movedOrMissing(slug);
     const posts = tag.posts.getItems().map((post) => ({
       title: post.title,
-      url: postUrl(post),
+      url: postPage.path(post),
       date: longDate(post.publishedAt),
       excerpt: excerpt(post.body),
     }));

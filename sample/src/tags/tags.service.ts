@@ -6,9 +6,9 @@ import { PageMovedException } from '../common/page-moved.exception.js';
 import { slugify } from '../common/slugify.js';
 import { FormerTagSlug } from './former-tag-slug.entity.js';
 import { Tag } from './tag.entity.js';
+import { tagPage } from '../routes.js';
 
 /** The URL of a tag's page. */
-export const tagUrl = (tag: Pick<Tag, 'slug'>): string => `/tags/${tag.slug}`;
 
 @Injectable()
 export class TagsService {
@@ -24,7 +24,10 @@ export class TagsService {
   }
 
   /** For a slug no tag has: a 301 to the page of the tag that had it, or a 404. */
-  async movedOrMissing(slug: string, urlOf: (tag: Tag) => string = tagUrl): Promise<HttpException> {
+  async movedOrMissing(
+    slug: string,
+    urlOf: (tag: Tag) => string = (tag) => tagPage.path(tag),
+  ): Promise<HttpException> {
     const former = await this.formerSlugs.findOne({ slug }, { populate: ['tag'] });
     return former
       ? new PageMovedException(urlOf(former.tag))
@@ -67,7 +70,7 @@ export class TagsService {
       if (other) {
         throw new FormConflictException(
           `There is already a tag “${other.name}”: choose another name, or rename that tag first.`,
-          tagUrl(other),
+          tagPage.path(other),
         );
       }
       await this.releaseFormerSlugs([newSlug]);
