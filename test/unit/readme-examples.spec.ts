@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
  */
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const EXAMPLES: Record<string, string> = {
+  'Paths from routes': 'docs/examples/paths-from-routes.ts',
   'Seeing what the cache does': 'docs/examples/seeing-what-the-cache-does.ts',
 };
 

@@ -1,7 +1,7 @@
 import { MikroORM } from '@mikro-orm/core';
 import { INestApplication } from '@nestjs/common';
 import { Test, TestingModule } from '@nestjs/testing';
-import { CachePageService } from 'nestjs-cache-page';
+import { CachePageService, pagePath } from 'nestjs-cache-page';
 import { expectHit, expectInvalidates, expectMiss } from 'nestjs-cache-page/testing';
 import request from 'supertest';
 import { App } from 'supertest/types.js';
@@ -64,6 +64,13 @@ describe('nestjs-cache-page in a Nest 12 ESM app (e2e)', () => {
     expectMiss(after);
     expect(after.body).toEqual({ title: 'First, edited' });
     expect(posts.calls.get('/posts/1')).toBe(2);
+  });
+
+  it('pagePath() builds the path the app serves for a GET route, and it reaches the handler', async () => {
+    const path = pagePath(PostsController, 'show', { id: 2 });
+    expect(path).toBe('/posts/2');
+    expectMiss(await get(path));
+    expect(posts.calls.get('/posts/2')).toBe(1);
   });
 
   it('a page the flush did not touch stays a HIT', async () => {
