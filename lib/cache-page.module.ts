@@ -21,6 +21,7 @@ import { CachePageInterceptor } from './http/cache-page.interceptor.js';
 import { FastPath } from './http/fast-path.js';
 import { FastHitEvents } from './http/fast-hit-events.js';
 import { InvalidationEvents } from './observation/invalidation-events.js';
+import { PageStats } from './observation/page-stats.js';
 import { FastPathPolicy } from './http/fast-path-policy.js';
 import { MiddlewareInspector } from './http/middleware/middleware-inspector.js';
 import { loadMikroOrmMiddleware } from './orm/mikro-orm-middleware.loader.js';
@@ -55,6 +56,7 @@ const providers: Provider[] = [
   FastPathPolicy,
   FastHitEvents,
   InvalidationEvents,
+  PageStats,
   FastPath,
 ];
 

@@ -2,6 +2,7 @@ import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/com
 import { FastHitEvents, type FastHit } from './http/fast-hit-events.js';
 import type { CachePageOrm } from './interfaces/cache-page-module-options.interface.js';
 import { InvalidationEvents } from './observation/invalidation-events.js';
+import { PageStats, type CachePageStats } from './observation/page-stats.js';
 import { invalidationEvent, type InvalidationEvent } from './observation/invalidation-record.js';
 import { CachePageOrmRegistrar } from './orm/cache-page-orm.registrar.js';
 import { PageStore } from './store/page-store.js';
@@ -22,7 +23,20 @@ export class CachePageService implements OnModuleInit, OnModuleDestroy {
     private readonly invalidations: InvalidationEvents,
     private readonly orm: CachePageOrmRegistrar,
     private readonly appRoutes: AppRoutes,
+    private readonly pageStats: PageStats,
   ) {}
+
+  /**
+   * What the cache did since the app started, per route pattern (`'GET /posts/:slug'`: hits,
+   * misses, stored, bypasses and pages not stored by reason) and per entity class
+   * (invalidations, and those that invalidated every page by cause), and the store's state.
+   * Synchronous and cheap: counters that are always on.
+   *
+   * For example: `const { hits, misses } = cachePage.stats().routes['GET /posts/:slug'] ?? {}`
+   */
+  stats(): CachePageStats {
+    return this.pageStats.snapshot(this.store.status());
+  }
 
   /**
    * Calls `listener` after each hit answered before the framework (`fastPath`), which request

@@ -26,7 +26,9 @@ export type {
   PathPattern,
 } from './interfaces/cache-page-module-options.interface.js';
 export type { FastHit } from './http/fast-hit-events.js';
+export type { CachePageStats, RouteStats } from './observation/page-stats.js';
 export type {
+  EveryPageCause,
   InvalidationEvent,
   InvalidationRecord,
   InvalidationTrigger,

@@ -11,6 +11,7 @@ import type { Observable } from 'rxjs';
 import { CACHE_STATUS_HEADER } from '../cache-page.constants.js';
 import { RESOLVED_CACHE_PAGE_OPTIONS } from '../cache-page.internal-constants.js';
 import type { ResolvedCachePageOptions } from '../cache-page.options.js';
+import { PageStats, RouteCounters } from '../observation/page-stats.js';
 import { PageStore, type PageLookup } from '../store/page-store.js';
 import { thenMaybe } from '../utils/maybe-promise.js';
 import { FastPathPolicy } from './fast-path-policy.js';
@@ -20,15 +21,18 @@ import { IgnoreRules } from './ignore-rules.js';
 import { InFlightRenders } from './in-flight-renders.js';
 import { MissRenderer } from './miss-render.js';
 import { markNeverServed } from './no-store-uncached.js';
-import { bypassesCache } from './request-eligibility.js';
+import { bypassesCache, bypassReason } from './request-eligibility.js';
 import { HeaderInputs } from './request-inputs.js';
 import { requestOrigin, RequestPageKeys } from './request-page-key.js';
+import { routePatternOf } from './request-route.js';
 import { replayHit } from './response-replay.js';
 import { readRoutePolicy, type RoutePolicy } from './route-policy.js';
 import { joinRender } from './variant-join.js';
 
 /** Requests some instance of the interceptor already took in hand (shared by every instance). */
 const seenRequests = new WeakSet<object>();
+/** Where counts go when the module's stats are not there (an interceptor built outside the module). */
+const UNCOUNTED = new RouteCounters();
 
 /**
  * Serves GET/HEAD pages from the cache and stores the final bytes of misses. Bound globally by
@@ -47,6 +51,7 @@ export class CachePageInterceptor implements NestInterceptor {
   private readonly policies = new WeakMap<Function, RoutePolicy>();
   // A property, so that subclasses keep the constructor they have.
   @Optional() @Inject(FastPathPolicy) private readonly fastPaths?: FastPathPolicy;
+  @Optional() @Inject(PageStats) private readonly stats?: PageStats;
   private readonly renders = new InFlightRenders();
   private readonly keys: RequestPageKeys;
   private readonly misses: MissRenderer;
@@ -69,26 +74,34 @@ export class CachePageInterceptor implements NestInterceptor {
     const policy = this.routePolicy(context);
     const http = context.switchToHttp();
     if (!policy.cacheable || !this.isRequestCacheable(context)) {
-      if (policy.skipped || this.bypasses(http.getRequest())) {
+      const request = http.getRequest<HttpRequest>();
+      if (policy.skipped || this.bypasses(request)) {
         markNeverServed(this.adapter, http.getResponse(), this.options.noStoreUncached);
       }
+      this.countBypass(request, policy);
       return next.handle();
     }
     const request = http.getRequest<HttpRequest>();
     const url = this.trackBy(context);
     // Bound twice (globally and by @UseInterceptors), the inner binding would wait for the
     // outer one's render, which waits for the inner one: only the first binding caches.
-    if (url === undefined || seenRequests.has(request)) return next.handle();
+    if (url === undefined || seenRequests.has(request)) {
+      if (url === undefined) this.countersOf(routePatternOf(request)).bypass('untracked');
+      return next.handle();
+    }
     seenRequests.add(request);
+    const route = routePatternOf(request);
+    const counters = this.countersOf(route);
     const key = this.keys.of(requestOrigin(request.headers ?? {}, isEncrypted(request)), url);
     if (key.ignored) {
+      counters.bypass('ignored-path');
       markNeverServed(this.adapter, http.getResponse(), this.options.noStoreUncached);
       return next.handle();
     }
 
     const inputs = new HeaderInputs(request.headers ?? {}, this.options.languages);
     const response = http.getResponse<HttpResponse>();
-    const exchange: Exchange = { key, policy, request, response, inputs, next };
+    const exchange: Exchange = { key, policy, request, response, inputs, next, route, counters };
     const handed = handedLookup(request, key.entry);
     if (handed) return this.answer(exchange, handed.lookup);
     return thenMaybe(this.store.lookup(key, inputs), (lookup) => this.answer(exchange, lookup));
@@ -134,6 +147,23 @@ export class CachePageInterceptor implements NestInterceptor {
     );
   }
 
+  private countersOf(route: string | undefined): RouteCounters {
+    return this.stats?.route(route) ?? UNCOUNTED;
+  }
+
+  /** Counts a GET or HEAD the route or the request keeps away from the cache, with why. */
+  private countBypass(request: HttpRequest, policy: RoutePolicy): void {
+    if (!this.allowedMethods.includes(this.adapter.getRequestMethod(request))) return;
+    const reason = policy.skipped
+      ? 'no-cache-route'
+      : policy.streams
+        ? 'stream'
+        : !policy.cacheable
+          ? 'not-opted-in'
+          : (bypassReason(request.headers, this.options.bypassCookies) ?? 'not-cacheable');
+    this.countersOf(routePatternOf(request)).bypass(reason);
+  }
+
   private routePolicy(context: ExecutionContext): RoutePolicy {
     const handler = context.getHandler();
     let policy = this.policies.get(handler);
@@ -151,17 +181,30 @@ export class CachePageInterceptor implements NestInterceptor {
     exchange: Exchange,
     lookup: PageLookup | undefined,
   ): Observable<unknown> | Promise<Observable<unknown>> {
-    if (!lookup) return exchange.next.handle();
-    if (lookup.page) return replayHit(this.adapter, this.store, exchange, lookup.page);
+    if (!lookup) {
+      exchange.counters.bypass(this.store.unavailableReason(exchange.key));
+      return exchange.next.handle();
+    }
+    if (lookup.page) {
+      exchange.counters.hits += 1;
+      return replayHit(this.adapter, this.store, exchange, lookup.page);
+    }
     // No await between this join and the begin() in MissRenderer.render, or two lookups
     // finishing together could both miss the other's render.
     const joined = joinRender(this.renders, lookup, exchange.inputs);
     if (joined) {
-      return joined.then((page) =>
-        page ? replayHit(this.adapter, this.store, exchange, page) : exchange.next.handle(),
-      );
+      return joined.then((page) => {
+        if (!page) {
+          exchange.counters.bypass('render-in-progress');
+          return exchange.next.handle();
+        }
+        exchange.counters.hits += 1;
+        return replayHit(this.adapter, this.store, exchange, page);
+      });
     }
     if (this.adapter.getRequestMethod(exchange.request) !== 'GET') {
+      exchange.counters.misses += 1;
+      exchange.counters.notStore('head');
       this.adapter.setHeader(exchange.response, CACHE_STATUS_HEADER, 'MISS');
       return exchange.next.handle();
     }

@@ -13,6 +13,7 @@ import { PageStore } from '../store/page-store.js';
 import { thenMaybe, type MaybePromise } from '../utils/maybe-promise.js';
 import { CachePageInterceptor } from './cache-page.interceptor.js';
 import { negotiateEncoding } from './content-encoding.js';
+import { PageStats } from '../observation/page-stats.js';
 import { FastHitEvents } from './fast-hit-events.js';
 import { sendFastHit } from './fast-response.js';
 import { HANDED_LOOKUP, type HandedLookup } from './handed-lookup.js';
@@ -46,6 +47,7 @@ export class FastPath implements OnApplicationBootstrap {
     private readonly interceptor: CachePageInterceptor,
     private readonly middleware: MiddlewareInspector,
     private readonly fastHits: FastHitEvents,
+    private readonly stats: PageStats,
   ) {
     this.keys = new RequestPageKeys(options.keyPrefix, new IgnoreRules(options.ignorePaths), store.paths);
   }
@@ -99,6 +101,7 @@ export class FastPath implements OnApplicationBootstrap {
         return false;
       }
       const encoding = negotiateEncoding(request.headers['accept-encoding'], page.body.bytes.length);
+      this.stats.route(page.entry.r).hits += 1;
       if (!encoding) {
         sendFastHit(request, response, page, page.body.bytes, undefined);
         if (this.fastHits.observed) this.fastHits.emit(request, response);

@@ -1,5 +1,6 @@
 import type { CallHandler } from '@nestjs/common';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import type { RouteCounters } from '../observation/page-stats.js';
 import type { RequestInputs } from '../store/page-variants.js';
 import type { RequestPageKey } from './request-page-key.js';
 import type { RoutePolicy } from './route-policy.js';
@@ -25,6 +26,10 @@ export interface Exchange {
   readonly response: HttpResponse;
   readonly inputs: RequestInputs;
   readonly next: CallHandler;
+  /** The route pattern the router matched (`/posts/:slug`), stored with the page for fast hits. */
+  readonly route: string | undefined;
+  /** The route's counters for `stats()`. */
+  readonly counters: RouteCounters;
 }
 
 /** Express's `req`, or the `IncomingMessage` under Fastify's request: where the headers object lives. */

@@ -32,13 +32,15 @@ export class MissRenderer {
 
   /** Lets the handler render the missed page, and stores what it sent. */
   async render(
-    { key, policy, request, response, inputs, next }: Exchange,
+    { key, policy, request, response, inputs, next, route, counters }: Exchange,
     lookup: PageLookup,
     fastPaths: FastPathPolicy | undefined,
   ): Promise<Observable<unknown>> {
     const render = this.renders.begin(lookup.storageKey, lookup.pathEpoch, lookup.globalEpoch);
+    counters.misses += 1;
     const epochs = await this.store.beginRender(key, lookup);
     if (!epochs) {
+      counters.notStore('store-down');
       render.finish(undefined);
       return next.handle();
     }
@@ -52,6 +54,7 @@ export class MissRenderer {
     // session as headers go out) is not the render's doing.
     const capture = captureResponse(raw, (write) => observation.untracked(write));
     let observed: ObservedReads | undefined;
+    let abandoned: 'stream' | 'error' | undefined;
     const stopObserving = () => {
       if (observed) return;
       observed = observation.stop();
@@ -64,17 +67,22 @@ export class MissRenderer {
     };
     void capture.done.then(async (captured) => {
       stopObserving();
-      const rendered =
-        captured &&
-        (await toRenderedPage(captured, {
-          cacheableStatuses: this.options.cacheableStatuses,
-          preexisting,
-          ttl: policy.ttl,
-          reloadOnBack: this.options.reloadOnBack,
-          fast,
-          variance: (vary) => pageVariance(vary, observed, inputs, policy.public),
-        }));
-      if (!rendered) return render.finish(undefined);
+      const rendered = captured
+        ? await toRenderedPage(captured, {
+            cacheableStatuses: this.options.cacheableStatuses,
+            preexisting,
+            ttl: policy.ttl,
+            reloadOnBack: this.options.reloadOnBack,
+            fast,
+            route,
+            variance: (vary) => pageVariance(vary, observed, inputs, policy.public),
+          })
+        : (abandoned ?? 'error');
+      if (typeof rendered === 'string') {
+        counters.notStore(rendered);
+        return render.finish(undefined);
+      }
+      counters.stored += 1;
       const { draft, body } = rendered;
       const page = { entry: newPageEntry(draft, body.digest, body.bytes.length, epochs), body };
       render.finish(page);
@@ -85,6 +93,7 @@ export class MissRenderer {
         next: (value) => {
           stopObserving();
           if (isStreamingBody(value)) {
+            abandoned = 'stream';
             capture.abandon();
             hold?.release();
           }
@@ -92,6 +101,7 @@ export class MissRenderer {
         complete: stopObserving,
         error: () => {
           stopObserving();
+          abandoned ??= 'error';
           capture.abandon();
           hold?.release();
         },

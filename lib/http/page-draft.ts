@@ -35,6 +35,10 @@ const DECODERS: Record<string, (bytes: Buffer) => Promise<Buffer>> = {
   br: promisify(brotliDecompress),
 };
 
+/** Why a captured response was not stored (`stats()` counts them by it). */
+export type NotStoredReason =
+  'status' | 'set-cookie' | 'private' | 'stream' | 'not-text' | 'vary' | 'personal' | 'encoding';
+
 /** A captured response as the store takes it. */
 export interface RenderedPage {
   readonly draft: PageDraft;
@@ -51,13 +55,14 @@ export interface DraftContext {
   readonly reloadOnBack: boolean;
   /** The page's hits may be answered before the framework: for whom, and the headers to send then. */
   readonly fast: FastPage | undefined;
+  /** The route pattern that rendered it (`/posts/:slug`), for `stats()`. */
+  readonly route: string | undefined;
   /** How the page varies, given the `Vary` names the response carries. */
   variance(vary: readonly string[]): PageVariance;
 }
 
 /**
- * Turns a captured response into a page for the store, or `undefined` when it must not be
- * cached: a status outside `cacheableStatuses`, `Set-Cookie` (also when a hook adds it as the
+ * Turns a captured response into a page for the store, or the reason it must not be cached: a status outside `cacheableStatuses`, `Set-Cookie` (also when a hook adds it as the
  * headers go out), `Cache-Control: private`/`no-store`, `Vary: *`, an event stream, a body that
  * is not text, or a personal page for a visitor with an identity. A body a compression plugin
  * encoded (`@fastify/compress`) is decoded: pages are stored once, as identity, and each client
@@ -67,20 +72,21 @@ export interface DraftContext {
 export async function toRenderedPage(
   captured: CapturedResponse,
   context: DraftContext,
-): Promise<RenderedPage | undefined> {
+): Promise<RenderedPage | NotStoredReason> {
   const sent = captured.sentHeaders;
-  if (!context.cacheableStatuses.has(captured.status)) return undefined;
-  if (sent['set-cookie'] !== undefined || captured.headers['set-cookie'] !== undefined) return undefined;
-  if (PRIVATE_CACHE_CONTROL.test(headerText(sent['cache-control']))) return undefined;
+  if (!context.cacheableStatuses.has(captured.status)) return 'status';
+  if (sent['set-cookie'] !== undefined || captured.headers['set-cookie'] !== undefined) return 'set-cookie';
+  if (PRIVATE_CACHE_CONTROL.test(headerText(sent['cache-control']))) return 'private';
   const contentType = headerText(captured.headers['content-type']);
-  if (contentType.toLowerCase().startsWith('text/event-stream')) return undefined;
-  if (captured.body.length > 0 && !TEXTUAL_CONTENT_TYPE.test(contentType)) return undefined;
+  if (contentType.toLowerCase().startsWith('text/event-stream')) return 'stream';
+  if (captured.body.length > 0 && !TEXTUAL_CONTENT_TYPE.test(contentType)) return 'not-text';
 
   // Whoever set them (the route, `@Header()`, middleware such as CORS), `Vary` names are honoured.
-  const variance = context.variance(varyNames(sent.vary));
-  if (!variance.storable) return undefined;
+  const vary = varyNames(sent.vary);
+  const variance = context.variance(vary);
+  if (!variance.storable) return vary.includes('*') ? 'vary' : 'personal';
   const identity = await identityBytes(captured);
-  if (!identity) return undefined;
+  if (!identity) return 'encoding';
   // The entity tag is the page's as the app rendered it, which is also what Express sent.
   const etag = weakEtag(identity);
   const bytes = context.reloadOnBack && isHtml(contentType) ? withBackForwardCheck(identity, etag) : identity;
@@ -92,6 +98,7 @@ export async function toRenderedPage(
       ttl: context.ttl,
       varied: variance.varied,
       fast: context.fast,
+      route: context.route,
     },
     body: { digest: digestOf(bytes), bytes },
   };

@@ -9,12 +9,23 @@ export function bypassesCache(
   headers: IncomingHttpHeaders | undefined,
   bypassCookies: readonly string[],
 ): boolean {
-  if (!headers) return false;
-  if (headers.authorization !== undefined || headers['proxy-authorization'] !== undefined) return true;
-  if (hasBody(headers)) return true;
-  if (bypassCookies.length === 0) return false;
+  return bypassReason(headers, bypassCookies) !== undefined;
+}
+
+/** Why a request bypasses the cache (see `bypassesCache`), or `undefined` when it does not. */
+export function bypassReason(
+  headers: IncomingHttpHeaders | undefined,
+  bypassCookies: readonly string[],
+): 'credentials' | 'body' | 'bypass-cookie' | undefined {
+  if (!headers) return undefined;
+  if (headers.authorization !== undefined || headers['proxy-authorization'] !== undefined)
+    return 'credentials';
+  if (hasBody(headers)) return 'body';
+  if (bypassCookies.length === 0) return undefined;
   const cookie = headers.cookie;
-  return typeof cookie === 'string' && cookie !== '' && hasAnyCookie(cookie, bypassCookies);
+  return typeof cookie === 'string' && cookie !== '' && hasAnyCookie(cookie, bypassCookies)
+    ? 'bypass-cookie'
+    : undefined;
 }
 
 function hasBody(headers: IncomingHttpHeaders): boolean {

@@ -26,6 +26,8 @@ export interface RoutePolicy {
   readonly fast: boolean;
   /** `Controller.method`, for the log. */
   readonly route: string;
+  /** `@Sse()`: never cached. */
+  readonly streams: boolean;
 }
 
 const RESPONSE_PARAM = '1:';
@@ -55,6 +57,7 @@ export function readRoutePolicy(
     public: routeOptions?.public === true,
     fast: fastAllowed && routeOptions?.fastPath !== false,
     route: `${controller.name}.${handler.name}`,
+    streams,
   };
 }
 

@@ -11,6 +11,16 @@ export type InvalidationTrigger =
   'create' | 'update' | 'delete' | 'upsert' | 'collection' | 'native' | 'manual' | 'unknown';
 
 /**
+ * Why a change invalidated every page: Jimmy Page mode (`invalidateAllOnChange`), a
+ * `dependentPaths()` that read what MikroORM had not loaded, returned garbage or threw, took
+ * longer than `dependentPathsTimeout`, or changes the module could not read.
+ *
+ * @publicApi
+ */
+export type EveryPageCause =
+  'invalidate-all-on-change' | 'unloaded-read' | 'bad-dependent-paths' | 'timeout' | 'error';
+
+/**
  * One cause of an invalidation and what it invalidated: the paths an entity's `dependentPaths()`
  * returned (as it returned them), or every page, with the reason.
  *
@@ -23,8 +33,10 @@ export interface InvalidationRecord {
   /** The entity's primary key, for entity changes. */
   readonly id?: unknown;
   readonly paths: string[] | 'all';
-  /** Why every page: `invalidateAllOnChange`, an unloaded read, a `dependentPaths()` that failed… */
+  /** Why every page, in words: `invalidateAllOnChange`, `dependentPaths() read unloaded "author"`… */
   readonly reason?: string;
+  /** Why every page, as a kind (set with `reason`). */
+  readonly cause?: EveryPageCause;
 }
 
 /**

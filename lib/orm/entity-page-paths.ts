@@ -8,6 +8,7 @@ import {
   unloadedReadMessage,
 } from '../cache-page.messages.js';
 import type { ResolvedCachePageOptions } from '../cache-page.options.js';
+import type { EveryPageCause } from '../observation/invalidation-record.js';
 import { ThrottledLogger } from '../utils/throttled-logger.js';
 import { ForeignKey, type ChangeTrigger, type EntityChange } from './entity-change.js';
 import { InvalidationBatch, type RecordSubject } from './invalidation-batch.js';
@@ -45,10 +46,10 @@ export class EntityPagePaths {
   ): Promise<InvalidationBatch> {
     const batch = new InvalidationBatch();
     const progress: Progress = {};
-    const fallback = (reason: string): InvalidationBatch => {
+    const fallback = (cause: EveryPageCause, reason: string): InvalidationBatch => {
       const everything = new InvalidationBatch();
       const trigger = progress.trigger ?? (hook === 'afterUpsert' ? 'upsert' : 'unknown');
-      everything.coverAll(progress.subject, trigger, reason);
+      everything.coverAll(progress.subject, trigger, cause, reason);
       return everything;
     };
     let timer: NodeJS.Timeout | undefined;
@@ -61,12 +62,12 @@ export class EntityPagePaths {
         const entity = progress.subject?.label ?? '(an entity)';
         const timeout = this.options.dependentPathsTimeout;
         this.errors.error(`timeout:${entity}`, () => dependentPathsTimeoutMessage(entity, timeout));
-        return fallback(`dependentPaths() took longer than ${timeout} ms`);
+        return fallback('timeout', `dependentPaths() took longer than ${timeout} ms`);
       }
       return batch;
     } catch (error) {
       this.errors.error(`hook:${hook}`, () => entityInvalidationFailedMessage(hook), error);
-      return fallback('invalidation failed');
+      return fallback('error', 'invalidation failed');
     } finally {
       clearTimeout(timer);
     }
@@ -83,7 +84,12 @@ export class EntityPagePaths {
       const { target } = change;
       const meta = target instanceof ForeignKey ? target.meta : this.core.helper(target).__meta;
       if (this.options.invalidateAllOnChange && change.direct && !this.isIgnored(meta)) {
-        batch.coverAll(this.subject(target), change.trigger, 'invalidateAllOnChange');
+        batch.coverAll(
+          this.subject(target),
+          change.trigger,
+          'invalidate-all-on-change',
+          'invalidateAllOnChange',
+        );
         continue;
       }
       if (!isDependentPathsClass(meta.class)) continue;
@@ -117,13 +123,18 @@ export class EntityPagePaths {
       // An unloaded read explains a failure too (an unloaded collection throws when read).
       if (reads.first !== undefined) {
         this.warnOnce(`${entity.constructor.name}:${reads.first}`, unloadedReadMessage(label, reads.first));
-        batch.coverAll(subject, change.trigger, `dependentPaths() read unloaded "${reads.first}"`);
+        batch.coverAll(
+          subject,
+          change.trigger,
+          'unloaded-read',
+          `dependentPaths() read unloaded "${reads.first}"`,
+        );
         return;
       }
       if (problem) {
         const { message, cause } = problem;
         this.errors.error(`paths:${label}`, () => badDependentPathsMessage(label, message), cause);
-        batch.coverAll(subject, change.trigger, `dependentPaths() ${message}`);
+        batch.coverAll(subject, change.trigger, 'bad-dependent-paths', `dependentPaths() ${message}`);
         return;
       }
     }

@@ -1,5 +1,9 @@
 import { invalidatedAfterCommitMessage, invalidatedAllMessage } from '../cache-page.messages.js';
-import type { InvalidationRecord, InvalidationTrigger } from '../observation/invalidation-record.js';
+import type {
+  EveryPageCause,
+  InvalidationRecord,
+  InvalidationTrigger,
+} from '../observation/invalidation-record.js';
 
 /** The entity a record is about: its class name, primary key, and `Post#1` for the logs. */
 export interface RecordSubject {
@@ -13,6 +17,7 @@ interface Entry {
   readonly trigger: InvalidationTrigger;
   readonly paths: Set<string>;
   reason?: string;
+  cause?: EveryPageCause;
 }
 
 /**
@@ -42,29 +47,40 @@ export class InvalidationBatch {
   }
 
   /** The batch covers every page (Jimmy Page mode, or a fallback when paths cannot be known). */
-  coverAll(subject: RecordSubject | undefined, trigger: InvalidationTrigger, reason: string): void {
+  coverAll(
+    subject: RecordSubject | undefined,
+    trigger: InvalidationTrigger,
+    cause: EveryPageCause,
+    reason: string,
+  ): void {
     this.everything = true;
-    this.entry(subject, trigger).reason ??= reason;
+    const entry = this.entry(subject, trigger);
+    if (entry.reason !== undefined) return;
+    entry.reason = reason;
+    entry.cause = cause;
   }
 
   /** Folds a later flush of the same transaction into this batch. */
   merge(other: InvalidationBatch): void {
     for (const path of other.paths) this.paths.add(path);
     this.everything ||= other.everything;
-    for (const { subject, trigger, paths, reason } of other.entries.values()) {
+    for (const { subject, trigger, paths, reason, cause } of other.entries.values()) {
       const entry = this.entry(subject, trigger);
       for (const path of paths) entry.paths.add(path);
-      if (reason !== undefined) entry.reason ??= reason;
+      if (reason !== undefined && entry.reason === undefined) {
+        entry.reason = reason;
+        entry.cause = cause;
+      }
     }
   }
 
   /** One record per entity and trigger. */
   records(): InvalidationRecord[] {
-    return [...this.entries.values()].map(({ subject, trigger, paths, reason }) => ({
+    return [...this.entries.values()].map(({ subject, trigger, paths, reason, cause }) => ({
       trigger,
       ...(subject && { entity: subject.entity, id: subject.id }),
       paths: reason === undefined ? [...paths] : 'all',
-      ...(reason !== undefined && { reason }),
+      ...(reason !== undefined && { reason, cause }),
     }));
   }
 

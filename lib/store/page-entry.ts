@@ -46,6 +46,8 @@ export interface PageEntry {
    * varies (by `Vary` or by what its render was seen to read).
    */
   readonly y?: readonly VariedInput[];
+  /** The route pattern that rendered the page (`/posts/:slug`), for `stats()` of fast hits. */
+  readonly r?: string;
 }
 
 /** One request input a page varies on, and the normalised value a variant was rendered for. */
@@ -74,6 +76,8 @@ export interface PageDraft {
   readonly varied: readonly VariedInput[];
   /** When the page's hits may be answered before the framework: for whom, and the headers middleware set. */
   readonly fast?: FastPage;
+  /** The route pattern that rendered it, for `stats()`. */
+  readonly route?: string;
 }
 
 /** A page whose hits may be answered before the framework (`fastPath`). */
@@ -112,6 +116,7 @@ export function newPageEntry(
     ...(draft.fast
       ? { m: draft.fast.headers, f: draft.fast.audience === 'all' ? FAST_FOR_ALL : FAST_WITHOUT_COOKIES }
       : {}),
+    ...(draft.route !== undefined ? { r: draft.route } : {}),
   };
 }
 
@@ -146,6 +151,7 @@ export function isPageEntry(value: unknown): value is PageEntry {
     entry.h.every(isStoredHeader) &&
     (entry.y === undefined || (Array.isArray(entry.y) && entry.y.every(isVariedInput))) &&
     (entry.m === undefined || (Array.isArray(entry.m) && entry.m.every(isStoredHeader))) &&
+    (entry.r === undefined || typeof entry.r === 'string') &&
     (entry.f === undefined ||
       entry.f === true ||
       entry.f === FAST_FOR_ALL ||

@@ -61,7 +61,7 @@ export class PageStore {
       shared: backend.scope === 'shared',
       writer: newEpochToken(),
       log,
-      attempt: (operation, call) => attemptStoreCall(log, guard, operation, call),
+      attempt: (operation, call) => attemptStoreCall(log, guard, operation, call, health),
     };
     const leases = new LeaseBook();
     const variants = new PageVariants();
@@ -139,6 +139,20 @@ export class PageStore {
    */
   lease(paths: Iterable<string> | 'all'): Promise<PageLease> {
     return this.commitLeases.lease(paths);
+  }
+
+  /**
+   * Why a lookup gave `undefined`: `'stale-blocked'` when an invalidation of the page is held
+   * (this process serves none of its pages until it lands), else `'store-down'` (the store failed,
+   * is not trusted yet, or a writer is committing a change to the page).
+   */
+  unavailableReason(key: PageKey): 'stale-blocked' | 'store-down' {
+    return this.invalidator.blocks(key.epoch) ? 'stale-blocked' : 'store-down';
+  }
+
+  /** The store's state for `stats()`: calls that failed or timed out since startup, and whether it answers now. */
+  status(): { errors: number; down: boolean } {
+    return { errors: this.health.errors, down: !this.health.available };
   }
 
   /** Stops timers and store listeners. */

@@ -25,14 +25,15 @@ export function attemptStoreCall<T>(
   guard: StoreGuard | undefined,
   operation: StoreOperation,
   call: () => MaybePromise<T>,
+  tally?: { errors: number },
 ): MaybePromise<T | undefined> {
   try {
     const result = call();
     return isPromise(result)
-      ? result.catch((error: unknown) => failed(log, guard, operation, error))
+      ? result.catch((error: unknown) => failed(log, guard, operation, error, tally))
       : result;
   } catch (error) {
-    return failed(log, guard, operation, error);
+    return failed(log, guard, operation, error, tally);
   }
 }
 
@@ -41,7 +42,9 @@ function failed(
   guard: StoreGuard | undefined,
   operation: StoreOperation,
   error: unknown,
+  tally: { errors: number } | undefined,
 ): undefined {
+  if (tally) tally.errors += 1;
   // While the circuit is open, the line that said so covers every call it refuses.
   if (error instanceof StoreUnavailableError && guard?.available === false) return undefined;
   log.error(

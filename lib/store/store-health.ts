@@ -41,6 +41,8 @@ export class StoreHealth {
   readonly backend: PageBackend;
   /** The deadline and circuit breaker of a shared backend. */
   readonly guard: StoreGuard | undefined;
+  /** Store calls that failed or timed out since startup. */
+  errors = 0;
   private readonly serverWatch: StoreServerWatch | undefined;
   private readonly detachListeners: Array<() => void> = [];
   private recoveredAt = -Infinity;

@@ -700,6 +700,7 @@ export function invalidationSuite(
           entity: 'Tag',
           paths: 'all',
           reason: 'invalidateAllOnChange',
+          cause: 'invalidate-all-on-change',
         }),
       ]);
     });
@@ -754,6 +755,21 @@ export function invalidationSuite(
         /invalidated, not expected: \/tags\/headlines/,
       );
       expect(await invalidatedBy(app.nest, () => fork().transactional(async () => undefined))).toEqual([]);
+    });
+
+    test('stats() counts committed invalidations per entity, and those that went to every page by cause', async () => {
+      const app = await start({ invalidateAllOnChange: true, ignoreEntities: ['Comment'] });
+      const em = fork();
+      (await em.findOneOrFail(Tag, ids.news)).name = 'headlines';
+      await em.flush();
+      (await em.findOneOrFail(Tag, ids.misc)).name = 'other';
+      await em.flush();
+      await app.cachePage.explain(async (tx: EntityManager) => {
+        (await tx.findOneOrFail(Tag, ids.tips)).name = 'rolled back';
+      });
+      expect(app.cachePage.stats().entities).toEqual({
+        Tag: { invalidations: 2, everyPage: { 'invalidate-all-on-change': 2 } },
+      });
     });
 
     test('explain() without a watched MikroORM says what to do', async () => {

@@ -39,7 +39,7 @@ describe('transaction batches', () => {
 describe('invalidation batches', () => {
   test('coverAll() makes a batch cover every page, and merging keeps that', () => {
     const all = new InvalidationBatch();
-    all.coverAll(tag, 'delete', 'dependentPaths() threw');
+    all.coverAll(tag, 'delete', 'bad-dependent-paths', 'dependentPaths() threw');
     const merged = batchOf('/a');
     merged.merge(all);
     expect(merged.all).toBe(true);
@@ -49,7 +49,14 @@ describe('invalidation batches', () => {
     ]);
     expect(merged.records()).toEqual([
       { trigger: 'update', entity: 'Post', id: 1, paths: ['/a'] },
-      { trigger: 'delete', entity: 'Tag', id: 2, paths: 'all', reason: 'dependentPaths() threw' },
+      {
+        trigger: 'delete',
+        entity: 'Tag',
+        id: 2,
+        paths: 'all',
+        reason: 'dependentPaths() threw',
+        cause: 'bad-dependent-paths',
+      },
     ]);
   });
 

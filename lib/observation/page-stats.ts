@@ -1,0 +1,116 @@
+import { Injectable } from '@nestjs/common';
+import { InvalidationEvents } from './invalidation-events.js';
+import type { InvalidationEvent } from './invalidation-record.js';
+
+/**
+ * What the cache did for one route since the app started.
+ *
+ * @publicApi
+ */
+export interface RouteStats {
+  /** Requests answered from the cache (before the framework or after it). */
+  readonly hits: number;
+  /** Requests whose handler rendered the page for the cache. */
+  readonly misses: number;
+  /** Misses whose page was stored. */
+  readonly stored: number;
+  /** Requests that went around the cache, by reason (`credentials`, `ignored-path`, `store-down`…). */
+  readonly bypasses: Readonly<Record<string, number>>;
+  /** Misses whose page was not stored, by reason (`personal`, `set-cookie`, `status`, `stream`…). */
+  readonly notStored: Readonly<Record<string, number>>;
+}
+
+/**
+ * What `CachePageService.stats()` returns: counters since the app started, per route pattern
+ * (`'GET /posts/:slug'`, as the router matched it, prefix included) and per entity class.
+ *
+ * @publicApi
+ */
+export interface CachePageStats {
+  readonly routes: Readonly<Record<string, RouteStats>>;
+  /**
+   * Per entity class: the committed transactions that invalidated its pages, and of those the
+   * ones that invalidated every page instead, by reason (an unloaded read, a failing
+   * `dependentPaths()`, `invalidateAllOnChange`).
+   */
+  readonly entities: Readonly<
+    Record<string, { readonly invalidations: number; readonly everyPage: Readonly<Record<string, number>> }>
+  >;
+  readonly store: {
+    /** Store calls that failed or timed out. */
+    readonly errors: number;
+    /** The store is not answering now (the circuit is open). */
+    readonly down: boolean;
+  };
+}
+
+/** One route's counters: plain fields, so a hit costs one increment. */
+export class RouteCounters {
+  hits = 0;
+  misses = 0;
+  stored = 0;
+  readonly bypasses: Record<string, number> = {};
+  readonly notStored: Record<string, number> = {};
+
+  bypass(reason: string): void {
+    this.bypasses[reason] = (this.bypasses[reason] ?? 0) + 1;
+  }
+
+  notStore(reason: string): void {
+    this.notStored[reason] = (this.notStored[reason] ?? 0) + 1;
+  }
+}
+
+/** Requests without a known route (a fast hit of a page stored before routes were recorded). */
+const UNKNOWN_ROUTE = '(unknown route)';
+
+/** The counters behind `CachePageService.stats()`. */
+@Injectable()
+export class PageStats {
+  private readonly routes = new Map<string, RouteCounters>();
+  private readonly entities = new Map<string, { invalidations: number; everyPage: Record<string, number> }>();
+
+  constructor(events: InvalidationEvents) {
+    events.subscribe((event) => this.countInvalidation(event));
+  }
+
+  /** The counters of a route pattern as the router matched it (`/posts/:slug`). */
+  route(pattern: string | undefined): RouteCounters {
+    const key = pattern ?? UNKNOWN_ROUTE;
+    let counters = this.routes.get(key);
+    if (!counters) this.routes.set(key, (counters = new RouteCounters()));
+    return counters;
+  }
+
+  /** A copy of every counter, with the store's state. */
+  snapshot(store: CachePageStats['store']): CachePageStats {
+    const routes: Record<string, RouteStats> = {};
+    for (const [pattern, counters] of this.routes) {
+      routes[pattern === UNKNOWN_ROUTE ? pattern : `GET ${pattern}`] = {
+        hits: counters.hits,
+        misses: counters.misses,
+        stored: counters.stored,
+        bypasses: { ...counters.bypasses },
+        notStored: { ...counters.notStored },
+      };
+    }
+    const entities: Record<string, { invalidations: number; everyPage: Record<string, number> }> = {};
+    for (const [name, counts] of this.entities) {
+      entities[name] = { invalidations: counts.invalidations, everyPage: { ...counts.everyPage } };
+    }
+    return { routes, entities, store: { ...store } };
+  }
+
+  private countInvalidation({ records }: InvalidationEvent): void {
+    const seen = new Set<string>();
+    for (const { entity, paths, cause } of records) {
+      if (entity === undefined) continue;
+      let counts = this.entities.get(entity);
+      if (!counts) this.entities.set(entity, (counts = { invalidations: 0, everyPage: {} }));
+      if (!seen.has(entity)) counts.invalidations += 1;
+      seen.add(entity);
+      if (paths === 'all' && cause !== undefined)
+        counts.everyPage[cause] = (counts.everyPage[cause] ?? 0) + 1;
+    }
+  }
+}
