@@ -82,10 +82,13 @@ export const dependentPathsTimeoutMessage = (entity: string, timeoutMs: number):
   `invalidated instead and the write goes on. Return the paths without waiting on slow work, or ` +
   `raise "dependentPathsTimeout".`;
 
-export const unloadedReadMessage = (entity: string, property: string): string =>
+export const unloadedReadMessage = (entity: string, property: string, suppressed: number): string =>
   `${MODULE}: ${entity}.dependentPaths() read "${property}", which MikroORM had not loaded (a reference ` +
   `knows only its primary key), so every page is invalidated instead. Build related paths from ` +
-  `primary keys, or load the entity (populate) before flushing.`;
+  `primary keys, or load the entity (populate) before flushing.` +
+  (suppressed > 0
+    ? ` This happened ${suppressed} more time(s) since this warning was last shown; stats() counts every one.`
+    : '');
 
 export const ormCoreMissingMessage = (reason: string): string =>
   `${MODULE}: ${reason}, but '@mikro-orm/core' cannot be loaded, so entity changes could not invalidate ` +

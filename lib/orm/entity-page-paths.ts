@@ -1,6 +1,4 @@
-import { Logger } from '@nestjs/common';
 import type { EntityClass, EntityManager, EntityMetadata, Primary } from '@mikro-orm/core';
-import { LOGGER_CONTEXT } from '../cache-page.internal-constants.js';
 import {
   badDependentPathsMessage,
   dependentPathsTimeoutMessage,
@@ -29,9 +27,8 @@ interface Progress {
  * covers every page instead (over-invalidation is safe, staleness is not).
  */
 export class EntityPagePaths {
-  private readonly logger = new Logger(LOGGER_CONTEXT);
   private readonly errors = new ThrottledLogger();
-  private readonly warned = new Set<string>();
+  private readonly warnings = new ThrottledLogger();
 
   constructor(
     private readonly core: MikroOrmCore,
@@ -122,7 +119,10 @@ export class EntityPagePaths {
       }
       // An unloaded read explains a failure too (an unloaded collection throws when read).
       if (reads.first !== undefined) {
-        this.warnOnce(`${entity.constructor.name}:${reads.first}`, unloadedReadMessage(label, reads.first));
+        const read = reads.first;
+        this.warnings.warnEvery(`${entity.constructor.name}:${read}`, (suppressed) =>
+          unloadedReadMessage(label, read, suppressed),
+        );
         batch.coverAll(
           subject,
           change.trigger,
@@ -187,11 +187,5 @@ export class EntityPagePaths {
       const entity = target.constructor?.name ?? 'entity';
       return { entity, id: undefined, label: entity };
     }
-  }
-
-  private warnOnce(key: string, message: string): void {
-    if (this.warned.has(key)) return;
-    this.warned.add(key);
-    this.logger.warn(message);
   }
 }

@@ -21,14 +21,28 @@ export class ThrottledLogger {
     this.logger.warn(message);
   }
 
+  /** A warning that may repeat under load: once per topic per interval, with how often it was held back. */
+  warnEvery(topic: string, message: (suppressed: number) => string): void {
+    const suppressed = this.due(topic);
+    if (suppressed !== undefined) this.logger.warn(message(suppressed));
+  }
+
   error(topic: string, message: (suppressed: number) => string, error?: unknown): void {
+    const suppressed = this.due(topic);
+    if (suppressed !== undefined) {
+      this.logger.error(message(suppressed), error instanceof Error ? error.stack : error);
+    }
+  }
+
+  /** How many lines of this topic were held back since the last one, or `undefined` to hold this one back. */
+  private due(topic: string): number | undefined {
     const now = Date.now();
     const state = this.lastLogged.get(topic);
     if (state && now - state.at < this.intervalMs) {
       state.suppressed += 1;
-      return;
+      return undefined;
     }
     this.lastLogged.set(topic, { at: now, suppressed: 0 });
-    this.logger.error(message(state?.suppressed ?? 0), error instanceof Error ? error.stack : error);
+    return state?.suppressed ?? 0;
   }
 }

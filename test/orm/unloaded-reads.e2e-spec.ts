@@ -138,6 +138,19 @@ describe('dependentPaths() reading what MikroORM has not loaded', () => {
     ]);
   });
 
+  test('the same fallback again and again: one warning per 30 s, and stats() counts each time', async () => {
+    for (const name of ['space', 'scifi', 'space']) {
+      const em = orm.em.fork();
+      (await em.findOneOrFail(Shelf, ids.shelf)).name = name;
+      await em.flush();
+    }
+    expect(app!.logs.of('warn')).toEqual([expect.stringContaining('read "books"')]);
+    expect(app!.cachePage.stats().entities['Shelf']).toEqual({
+      invalidations: 3,
+      everyPage: { 'unloaded-read': 3 },
+    });
+  });
+
   test('a reference added to a loaded collection: every page, and a warning naming what was read', async () => {
     const em = orm.em.fork();
     const shelf = await em.findOneOrFail(Shelf, ids.shelf, { populate: ['books'] });
