@@ -21,12 +21,12 @@ import { IgnoreRules } from './ignore-rules.js';
 import { InFlightRenders } from './in-flight-renders.js';
 import { MissRenderer } from './miss-render.js';
 import { markNeverServed } from './no-store-uncached.js';
-import { bypassesCache, bypassReason } from './request-eligibility.js';
+import { bypassesCache } from './request-eligibility.js';
 import { HeaderInputs } from './request-inputs.js';
 import { requestOrigin, RequestPageKeys } from './request-page-key.js';
 import { routePatternOf } from './request-route.js';
 import { replayHit } from './response-replay.js';
-import { readRoutePolicy, type RoutePolicy } from './route-policy.js';
+import { readRoutePolicy, uncachedReason, type RoutePolicy } from './route-policy.js';
 import { joinRender } from './variant-join.js';
 
 /** Requests some instance of the interceptor already took in hand (shared by every instance). */
@@ -154,13 +154,7 @@ export class CachePageInterceptor implements NestInterceptor {
   /** Counts a GET or HEAD the route or the request keeps away from the cache, with why. */
   private countBypass(request: HttpRequest, policy: RoutePolicy): void {
     if (!this.allowedMethods.includes(this.adapter.getRequestMethod(request))) return;
-    const reason = policy.skipped
-      ? 'no-cache-route'
-      : policy.streams
-        ? 'stream'
-        : !policy.cacheable
-          ? 'not-opted-in'
-          : (bypassReason(request.headers, this.options.bypassCookies) ?? 'not-cacheable');
+    const reason = uncachedReason(policy, request.headers, this.options.bypassCookies);
     this.countersOf(routePatternOf(request)).bypass(reason);
   }
 

@@ -8,6 +8,8 @@ import {
 } from '../cache-page.internal-constants.js';
 import type { ResolvedCachePageOptions } from '../cache-page.options.js';
 import type { CachePageRouteOptions } from '../interfaces/cache-page-module-options.interface.js';
+import type { IncomingHttpHeaders } from 'node:http';
+import { bypassReason } from './request-eligibility.js';
 
 /** How the cache treats one route; computed once per handler from its metadata. */
 export interface RoutePolicy {
@@ -59,6 +61,22 @@ export function readRoutePolicy(
     route: `${controller.name}.${handler.name}`,
     streams,
   };
+}
+
+/**
+ * Why a GET or HEAD does not go through the cache, for `stats()`: the route (`@NoCachePage()`,
+ * `@Sse()`, not opted in with `global: false`) or the request (credentials, a body, a bypass
+ * cookie; `not-cacheable` when an interceptor subclass's `isRequestCacheable()` said no).
+ */
+export function uncachedReason(
+  policy: RoutePolicy,
+  headers: IncomingHttpHeaders | undefined,
+  bypassCookies: readonly string[],
+): string {
+  if (policy.skipped) return 'no-cache-route';
+  if (policy.streams) return 'stream';
+  if (!policy.cacheable) return 'not-opted-in';
+  return bypassReason(headers, bypassCookies) ?? 'not-cacheable';
 }
 
 function sendsOwnResponse(controller: Function, methodName: string): boolean {
