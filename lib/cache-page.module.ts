@@ -22,6 +22,7 @@ import { FastPath } from './http/fast-path.js';
 import { FastHitEvents } from './http/fast-hit-events.js';
 import { InvalidationEvents } from './observation/invalidation-events.js';
 import { PageStats } from './observation/page-stats.js';
+import { CachePageHealthIndicator } from './observation/cache-page-health.indicator.js';
 import { FastPathPolicy } from './http/fast-path-policy.js';
 import { MiddlewareInspector } from './http/middleware/middleware-inspector.js';
 import { loadMikroOrmMiddleware } from './orm/mikro-orm-middleware.loader.js';
@@ -57,6 +58,7 @@ const providers: Provider[] = [
   FastHitEvents,
   InvalidationEvents,
   PageStats,
+  CachePageHealthIndicator,
   FastPath,
 ];
 
@@ -74,7 +76,14 @@ const providers: Provider[] = [
 @Module({
   imports: [DiscoveryModule],
   providers,
-  exports: [CachePageService, CachePageInterceptor, PageStore, FastPathPolicy, RESOLVED_CACHE_PAGE_OPTIONS],
+  exports: [
+    CachePageService,
+    CachePageHealthIndicator,
+    CachePageInterceptor,
+    PageStore,
+    FastPathPolicy,
+    RESOLVED_CACHE_PAGE_OPTIONS,
+  ],
 })
 export class CachePageModule extends ConfigurableCachePageModule {
   /** Registers the module with static options (all optional). */

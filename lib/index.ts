@@ -27,6 +27,7 @@ export type {
 } from './interfaces/cache-page-module-options.interface.js';
 export type { FastHit } from './http/fast-hit-events.js';
 export type { CachePageStats, RouteStats } from './observation/page-stats.js';
+export { CachePageHealthIndicator, type CachePageHealth } from './observation/cache-page-health.indicator.js';
 export type {
   EveryPageCause,
   InvalidationEvent,

@@ -41,6 +41,8 @@ export interface CachePageStats {
     readonly errors: number;
     /** The store is not answering now (the circuit is open). */
     readonly down: boolean;
+    /** Epoch keys whose invalidation is held for a retry (their pages are served uncached meanwhile). */
+    readonly heldInvalidations: number;
   };
 }
 

@@ -150,9 +150,16 @@ export class PageStore {
     return this.invalidator.blocks(key.epoch) ? 'stale-blocked' : 'store-down';
   }
 
-  /** The store's state for `stats()`: calls that failed or timed out since startup, and whether it answers now. */
-  status(): { errors: number; down: boolean } {
-    return { errors: this.health.errors, down: !this.health.available };
+  /**
+   * The store's state for `stats()` and health checks: calls that failed or timed out since
+   * startup, whether it answers now, and how many epoch keys' invalidations are held for a retry.
+   */
+  status(): { errors: number; down: boolean; heldInvalidations: number } {
+    return {
+      errors: this.health.errors,
+      down: !this.health.available,
+      heldInvalidations: this.invalidator.held,
+    };
   }
 
   /** Stops timers and store listeners. */

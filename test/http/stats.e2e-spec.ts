@@ -68,7 +68,7 @@ describe.each(ADAPTERS)('stats() on %s', (adapter) => {
     const cachePage = pages.app.get(CachePageService);
     await get('/json').expect(200);
     const before = cachePage.stats();
-    expect(before.store).toEqual({ errors: 0, down: false });
+    expect(before.store).toEqual({ errors: 0, down: false, heldInvalidations: 0 });
     await get('/json').expect(200);
     expect(before.routes['GET /json']!.hits).toBe(0);
     expect(cachePage.stats().routes['GET /json']!.hits).toBe(1);

@@ -100,6 +100,7 @@ const PUBLIC_NAMES = [
   'CACHE_PAGE_MODULE_OPTIONS',
   'CACHE_STATUS_HEADER',
   'CachePage',
+  'CachePageHealthIndicator',
   'CachePageInterceptor',
   'CachePageModule',
   'CachePageService',

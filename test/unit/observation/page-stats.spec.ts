@@ -9,7 +9,7 @@ describe('page stats', () => {
     stats.route('/posts/:slug').bypass('credentials');
     stats.route('/posts/:slug').notStore('personal');
     stats.route(undefined).hits += 1;
-    const snapshot = stats.snapshot({ errors: 1, down: false });
+    const snapshot = stats.snapshot({ errors: 1, down: false, heldInvalidations: 0 });
     stats.route('/posts/:slug').hits += 1;
     expect(snapshot).toEqual({
       routes: {
@@ -23,7 +23,7 @@ describe('page stats', () => {
         '(unknown route)': { hits: 1, misses: 0, stored: 0, bypasses: {}, notStored: {} },
       },
       entities: {},
-      store: { errors: 1, down: false },
+      store: { errors: 1, down: false, heldInvalidations: 0 },
     });
   });
 
@@ -36,7 +36,7 @@ describe('page stats', () => {
       { trigger: 'delete', entity: 'Tag', id: 3, paths: 'all', reason: 'x', cause: 'unloaded-read' },
     ]);
     events.emit([{ trigger: 'manual', paths: ['/c'] }]);
-    expect(stats.snapshot({ errors: 0, down: false }).entities).toEqual({
+    expect(stats.snapshot({ errors: 0, down: false, heldInvalidations: 0 }).entities).toEqual({
       Post: { invalidations: 1, everyPage: {} },
       Tag: { invalidations: 1, everyPage: { 'unloaded-read': 1 } },
     });
