@@ -1,3 +1,4 @@
+import { parse as parseCookies } from 'cookie';
 import type { IncomingHttpHeaders } from 'node:http';
 
 /**
@@ -23,10 +24,6 @@ function hasBody(headers: IncomingHttpHeaders): boolean {
 }
 
 function hasAnyCookie(cookieHeader: string, names: readonly string[]): boolean {
-  for (const pair of cookieHeader.split(';')) {
-    const separator = pair.indexOf('=');
-    const name = (separator === -1 ? pair : pair.slice(0, separator)).trim();
-    if (names.includes(name)) return true;
-  }
-  return false;
+  const cookies = parseCookies(cookieHeader);
+  return names.some((name) => cookies[name] !== undefined);
 }
