@@ -1,4 +1,3 @@
-import { parse as parseCookies } from 'cookie';
 import type { IncomingHttpHeaders } from 'node:http';
 
 /**
@@ -24,6 +23,10 @@ function hasBody(headers: IncomingHttpHeaders): boolean {
 }
 
 function hasAnyCookie(cookieHeader: string, names: readonly string[]): boolean {
-  const cookies = parseCookies(cookieHeader);
-  return names.some((name) => cookies[name] !== undefined);
+  for (const pair of cookieHeader.split(';')) {
+    const separator = pair.indexOf('=');
+    const name = (separator === -1 ? pair : pair.slice(0, separator)).trim();
+    if (names.includes(name)) return true;
+  }
+  return false;
 }
