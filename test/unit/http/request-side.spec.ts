@@ -174,8 +174,8 @@ describe('requests that bypass the cache', () => {
     [{ cookie: '_ga=1; sid=abc' }, true],
     [{ cookie: ' sid = abc ' }, true],
     [{ cookie: '_ga=1; sidekick=1' }, false],
-    // No `=`: not a cookie named sid (browsers send a nameless cookie so, and the app sees none).
-    [{ cookie: 'sid' }, false],
+    // No `=`: counted as sid all the same (cookie's parse would skip it; bypassing is the safe side).
+    [{ cookie: 'sid' }, true],
     [{ cookie: '' }, false],
     [{ authorization: 'Bearer x' }, true],
     [{ 'content-length': '2' }, true],
