@@ -1,3 +1,4 @@
+import Negotiator from 'negotiator';
 import { MIN_COMPRESSED_BYTES, type BodyEncoding } from '../store/page-body.js';
 
 /** Distinct `Accept-Encoding` values remembered; clients send few (each browser one). */
@@ -8,8 +9,9 @@ const REMEMBERED_LENGTH = 128;
 const chosen = new Map<string, BodyEncoding | null>();
 
 /**
- * The encoding to send a cached body in, from the request's `Accept-Encoding` (RFC 9110 §12.5.3):
- * Brotli, then gzip, when the client accepts them (`q` > 0) and the body is large enough to gain;
+ * The encoding to send a cached body in, from the request's `Accept-Encoding` (RFC 9110 §12.5.3),
+ * negotiated by `negotiator` as the `compression` middleware does: the one the client weighs
+ * highest, Brotli before gzip when it weighs them alike, when the body is large enough to gain;
  * otherwise identity (`undefined`).
  */
 export function negotiateEncoding(acceptEncoding: unknown, bodyLength: number): BodyEncoding | undefined {
@@ -27,15 +29,16 @@ export function negotiateEncoding(acceptEncoding: unknown, bodyLength: number): 
   return encoding;
 }
 
+/** What is offered, best first when the client weighs them alike; `x-gzip` is gzip (RFC 9110 §8.4.1.3). */
+const OFFERED = ['br', 'gzip', 'x-gzip'];
+
+/** negotiator's `preferred` option (since 0.6.4), which `@types/negotiator` 0.6 does not know yet. */
+type PreferringNegotiator = Negotiator & {
+  encoding(available: readonly string[], options: { preferred: readonly string[] }): string | undefined;
+};
+
 function preferredEncoding(acceptEncoding: string): BodyEncoding | undefined {
-  const weights = new Map<string, number>();
-  for (const part of acceptEncoding.split(',')) {
-    const [name, ...params] = part.split(';').map((piece) => piece.trim().toLowerCase());
-    const q = params.find((param) => param.startsWith('q='));
-    if (name) weights.set(name, q ? Number(q.slice(2)) : 1);
-  }
-  const accepts = (encoding: string) => (weights.get(encoding) ?? weights.get('*') ?? 0) > 0;
-  if (accepts('br')) return 'br';
-  if (accepts('gzip') || (weights.get('x-gzip') ?? 0) > 0) return 'gzip';
-  return undefined;
+  const negotiator = new Negotiator({ headers: { 'accept-encoding': acceptEncoding } });
+  const encoding = (negotiator as PreferringNegotiator).encoding(OFFERED, { preferred: OFFERED });
+  return encoding === 'x-gzip' ? 'gzip' : (encoding as BodyEncoding | undefined);
 }

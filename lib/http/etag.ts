@@ -1,21 +1,19 @@
-import { createHash } from 'node:crypto';
+import entityTag from 'etag';
+import fresh from 'fresh';
 
 /**
- * A weak entity tag in Express's own format, so a hit's tag equals the one Express gave the
- * miss that stored it and a browser's `If-None-Match` keeps matching.
+ * A weak entity tag made by `etag`, as Express makes it, so a hit's tag equals the one Express
+ * gave the miss that stored it and a browser's `If-None-Match` keeps matching.
  */
 export function weakEtag(body: Buffer): string {
-  if (body.length === 0) return 'W/"0-2jmj7l5rSw0yVb/vlWAYkK/YBwk"';
-  const hash = createHash('sha1').update(body).digest('base64').slice(0, 27);
-  return `W/"${body.length.toString(16)}-${hash}"`;
+  return entityTag(body, { weak: true });
 }
 
-/** `If-None-Match` semantics (weak comparison, lists, `*`). */
+/**
+ * `If-None-Match` semantics (weak comparison, lists, `*`), by `fresh`. Only the header is handed
+ * to it: a request's `Cache-Control: no-cache` does not turn a matching tag into a full page
+ * (RFC 9110 §13.1.2 asks for `304`; `no-cache` is for caches in front, which validate with us).
+ */
 export function matchesIfNoneMatch(header: unknown, etag: string): boolean {
-  if (typeof header !== 'string' || header === '') return false;
-  if (header.trim() === '*') return true;
-  const opaque = stripWeak(etag);
-  return header.split(',').some((candidate) => stripWeak(candidate.trim()) === opaque);
+  return typeof header === 'string' && header !== '' && fresh({ 'if-none-match': header }, { etag });
 }
-
-const stripWeak = (tag: string): string => (tag.startsWith('W/') ? tag.slice(2) : tag);

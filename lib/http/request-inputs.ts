@@ -1,3 +1,5 @@
+import { parse as parseCookies } from 'cookie';
+import Negotiator from 'negotiator';
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { RequestInputs } from '../store/page-variants.js';
@@ -10,10 +12,11 @@ const MAX_VALUE_LENGTH = 200;
  * cannot tell apart share a variant: `accept-language` reduced to the best of the app's
  * `languages` (else the first preference), `accept` to its preferred media type, `cookie` (the
  * whole header, for personal pages: only its absence is ever stored) to `''` or a digest,
- * `cookie:<name>` to that cookie's value, any other header trimmed and lower-cased.
+ * `cookie:<name>` to that cookie's value as `cookie` parses it (the first of a name, decoded: what
+ * `cookie-parser` and `@fastify/cookie` give the app), any other header trimmed and lower-cased.
  */
 export class HeaderInputs implements RequestInputs {
-  private cookies: Map<string, string> | undefined;
+  private cookies: Record<string, string | undefined> | undefined;
 
   constructor(
     private readonly headers: IncomingHttpHeaders,
@@ -31,21 +34,20 @@ export class HeaderInputs implements RequestInputs {
   }
 
   private cookie(name: string): string | undefined {
-    if (!this.cookies) {
-      this.cookies = new Map();
-      for (const pair of String(this.headers.cookie ?? '').split(';')) {
-        const separator = pair.indexOf('=');
-        if (separator > 0)
-          this.cookies.set(pair.slice(0, separator).trim(), pair.slice(separator + 1).trim());
-      }
-    }
-    return this.cookies.get(name);
+    this.cookies ??= parseCookies(String(this.headers.cookie ?? ''));
+    return this.cookies[name];
   }
 }
 
-/** `de-CH,de;q=0.9,en;q=0.8` → with languages [en, de]: `de`; without: `de-ch`. */
+/**
+ * `de-CH,de;q=0.9,en;q=0.8` → with languages [en, de]: `de`; without: `de-ch`. The preferences
+ * are `negotiator`'s; the match is RFC 4647 lookup, by hand: negotiator's own match ranks an
+ * exact match above the client's order (`de-CH, en` → `en`) and gives `de-AT` to `de`.
+ */
 export function bestLanguage(header: string, languages: readonly string[]): string {
-  const wanted = weighted(header).map((tag) => tag.toLowerCase());
+  const wanted = new Negotiator({ headers: { 'accept-language': header } })
+    .languages()
+    .map((tag) => tag.toLowerCase());
   if (languages.length === 0) return wanted[0] ?? '';
   for (const tag of wanted) {
     // RFC 4647 lookup: `de-ch` matches `de-ch`, then `de`.
@@ -62,7 +64,10 @@ export function bestLanguage(header: string, languages: readonly string[]): stri
   return languages[0].toLowerCase();
 }
 
-/** `text/html,application/xhtml+xml;q=0.9,*\/*;q=0.8` → `text/html`. */
+/**
+ * `text/html,application/xhtml+xml;q=0.9,*\/*;q=0.8` → `text/html`. By hand: on a hit of a page
+ * that varies on `Accept`, negotiator's `mediaType()` costs 17 % more instructions than this.
+ */
 export function preferredMediaType(header: string): string {
   return (weighted(header)[0] ?? '').toLowerCase();
 }

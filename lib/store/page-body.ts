@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
@@ -39,33 +40,30 @@ const gzipAsync = promisify(gzip);
 
 export const digestOf = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('base64url');
 
-/** Fixed cost of one body beyond its bytes (Map slot, object, Buffer header), for accounting. */
+/** Fixed cost of one body beyond its bytes (cache slot, object, Buffer header), for accounting. */
 const BODY_OVERHEAD_BYTES = 160;
 
 /**
- * The bodies this process holds, least recently used first, bounded by their total size in
- * bytes. For the memory store it is where bodies live; in front of a shared store it saves the
- * body's round trip on every hit, while the entry and its epochs are still read from the shared
- * store each time, so a change made by any instance is never missed.
+ * The bodies this process holds, in an `lru-cache` bounded by their total size in bytes. For the
+ * memory store it is where bodies live; in front of a shared store it saves the body's round trip
+ * on every hit, while the entry and its epochs are still read from the shared store each time, so
+ * a change made by any instance is never missed.
  */
 export class BodyTier {
-  private readonly bodies = new Map<string, PageBody>();
+  private readonly bodies: LRUCache<string, PageBody>;
   private readonly compressing = new Map<string, Promise<Buffer>>();
-  private size = 0;
 
-  constructor(private readonly maxBytes: number) {}
+  constructor(private readonly maxBytes: number) {
+    this.bodies = new LRUCache({ maxSize: maxBytes, sizeCalculation: costOf });
+  }
 
   /** Bytes held, overhead included. */
   get bytes(): number {
-    return this.size;
+    return this.bodies.calculatedSize;
   }
 
   get(digest: string): PageBody | undefined {
-    const body = this.bodies.get(digest);
-    if (body === undefined) return undefined;
-    this.bodies.delete(digest);
-    this.bodies.set(digest, body);
-    return body;
+    return this.bodies.get(digest);
   }
 
   /**
@@ -82,10 +80,8 @@ export class BodyTier {
         const compressed = ownBytes(output);
         this.compressing.delete(key);
         body.encoded = { ...body.encoded, [encoding]: compressed };
-        if (this.bodies.get(body.digest) === body) {
-          this.size += compressed.length;
-          this.evict();
-        }
+        // Set again, so its size is counted anew (and the least recently used evicted beyond the bound).
+        if (this.bodies.peek(body.digest) === body) this.bodies.set(body.digest, body);
         return compressed;
       });
       this.compressing.set(key, running);
@@ -95,26 +91,10 @@ export class BodyTier {
 
   /** Keeps a body, evicting the least recently used ones beyond the bound. */
   set(body: PageBody): void {
-    const cost = costOf(body);
-    if (cost > this.maxBytes) return;
-    const previous = this.bodies.get(body.digest);
-    if (previous) {
-      // The same bytes: keep the copy held, with the encodings already made of it.
-      this.bodies.delete(body.digest);
-      this.bodies.set(body.digest, previous);
-      return;
-    }
+    if (costOf(body) > this.maxBytes) return;
+    // The same bytes held already: keep that copy, with the encodings already made of it.
+    if (this.bodies.get(body.digest) !== undefined) return;
     this.bodies.set(body.digest, body);
-    this.size += cost;
-    this.evict();
-  }
-
-  private evict(): void {
-    for (const [digest, oldest] of this.bodies) {
-      if (this.size <= this.maxBytes) break;
-      this.bodies.delete(digest);
-      this.size -= costOf(oldest);
-    }
   }
 }
 

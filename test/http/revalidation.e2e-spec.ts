@@ -42,6 +42,17 @@ describe.each(ADAPTERS)('revalidating clients on %s', (adapter) => {
     expect(plain.text).toBe(hit.text);
   });
 
+  test('a matching tag gets its 304 also with Cache-Control: no-cache (RFC 9110 §13.1.2), on a miss and a hit', async () => {
+    await start();
+    await get('/stable/feed').expect(200);
+    const tag = (await get('/stable/feed').expect(200)).headers.etag as string;
+    await pages!.app.get(CachePageService).invalidate('/stable/feed');
+    const revalidate = () => get('/stable/feed').set('If-None-Match', tag).set('Cache-Control', 'no-cache');
+    const miss = await revalidate().expect(304);
+    expectMiss(miss);
+    expectHit(await revalidate().expect(304));
+  });
+
   test('a revalidation with a tag of an older page gets the full page, which is stored', async () => {
     await start();
     const miss = await get('/items/changed').set('If-None-Match', 'W/"4-old"').expect(200);

@@ -1,48 +1,34 @@
+import { LRUCache } from 'lru-cache';
 import { newEpochToken } from '../epoch-token.js';
 import type { BackendWrite, EpochSeed, PageBackend } from './page-backend.js';
 
+/** A value as held: renewing an epoch replaces it in place, keeping the key's place and TTL. */
 interface Slot {
-  readonly value: unknown;
-  readonly expiresAt: number;
+  value: unknown;
 }
 
 /**
- * The default store: entries and epochs in an in-process LRU bounded to `maxEntries` keys
- * (bodies live in the page store's byte-bounded body tier). Synchronous, so a hit costs no
- * await. cache-manager's own default is an unbounded Map, which a cache that keeps pages forever
- * would grow without limit. Values are kept by reference and never copied.
+ * The default store: entries and epochs in an `lru-cache` bounded to `maxEntries` keys, each with
+ * its own TTL (bodies live in the page store's byte-bounded body tier). Synchronous, so a hit
+ * costs no await. cache-manager's own default is an unbounded Map, which a cache that keeps pages
+ * forever would grow without limit. Values are kept by reference and never copied.
  */
 export class MemoryBackend implements PageBackend {
   readonly scope = 'memory';
   readonly extendsTtl = false;
   readonly storesBodies = false;
-  private readonly slots = new Map<string, Slot>();
+  private readonly slots: LRUCache<string, Slot>;
 
-  constructor(private readonly maxEntries: number) {}
+  constructor(maxEntries: number) {
+    this.slots = new LRUCache({ max: maxEntries });
+  }
 
   read(keys: readonly string[]): unknown[] {
-    const now = Date.now();
-    return keys.map((key) => {
-      const slot = this.slots.get(key);
-      if (slot === undefined) return undefined;
-      if (slot.expiresAt <= now) {
-        this.slots.delete(key);
-        return undefined;
-      }
-      // Map iteration order is insertion order: re-inserting marks the key most recently used.
-      this.slots.delete(key);
-      this.slots.set(key, slot);
-      return slot.value;
-    });
+    return keys.map((key) => this.slots.get(key)?.value);
   }
 
   write(writes: readonly BackendWrite[]): void {
-    const now = Date.now();
-    for (const { key, value, ttl } of writes) {
-      this.slots.delete(key);
-      this.slots.set(key, { value, expiresAt: ttl > 0 ? now + ttl : Infinity });
-    }
-    this.evict();
+    for (const { key, value, ttl } of writes) this.slots.set(key, { value }, { ttl: Math.max(ttl, 0) });
   }
 
   remove(keys: readonly string[]): void {
@@ -63,8 +49,8 @@ export class MemoryBackend implements PageBackend {
    */
   invalidateEpochs(keys: readonly string[]): boolean {
     for (const key of keys) {
-      const slot = this.slots.get(key);
-      if (slot !== undefined) this.slots.set(key, { value: newEpochToken(), expiresAt: slot.expiresAt });
+      const slot = this.slots.peek(key);
+      if (slot !== undefined) slot.value = newEpochToken();
     }
     return true;
   }
@@ -77,12 +63,5 @@ export class MemoryBackend implements PageBackend {
 
   dispose(): void {
     this.slots.clear();
-  }
-
-  private evict(): void {
-    for (const oldest of this.slots.keys()) {
-      if (this.slots.size <= this.maxEntries) break;
-      this.slots.delete(oldest);
-    }
   }
 }

@@ -4,6 +4,7 @@ import { IgnoreRules } from '../../../lib/http/ignore-rules.js';
 import { pageVariance } from '../../../lib/http/page-variance.js';
 import { RenderObservation } from '../../../lib/http/render-observation.js';
 import { bestLanguage, HeaderInputs, preferredMediaType } from '../../../lib/http/request-inputs.js';
+import { bypassesCache } from '../../../lib/http/request-eligibility.js';
 import { requestOrigin } from '../../../lib/http/request-page-key.js';
 
 describe('request origins', () => {
@@ -68,6 +69,18 @@ describe('inputs a page may vary on', () => {
     expect(new HeaderInputs({ cookie: 'a=1' }, []).valueOf('cookie')).not.toBe('');
     expect(new HeaderInputs({ cookie: 'theme=dark; _ga=1' }, []).valueOf('cookie:theme')).toBe('dark');
   });
+
+  test('a named cookie is what cookie-parser gives the app: the first of that name, decoded', () => {
+    expect(new HeaderInputs({ cookie: 'theme=dark; theme=light' }, []).valueOf('cookie:theme')).toBe('dark');
+    expect(new HeaderInputs({ cookie: 'city=Z%C3%BCrich' }, []).valueOf('cookie:city')).toBe('Zürich');
+    expect(new HeaderInputs({ cookie: 'bad=%E0%A4%A' }, []).valueOf('cookie:bad')).toBe('%E0%A4%A');
+  });
+
+  test('Accept-Language without app languages is its first preference, q=0 left out', () => {
+    expect(bestLanguage('fr;q=0, de-AT;q=0.5, en-US;q=0.8', [])).toBe('en-us');
+    expect(bestLanguage('', ['en', 'de'])).toBe('en');
+    expect(bestLanguage('de-CH, en', ['en', 'de'])).toBe('de');
+  });
 });
 
 describe('encodings', () => {
@@ -78,6 +91,12 @@ describe('encodings', () => {
     ['*', 'br'],
     ['identity', undefined],
     ['', undefined],
+    ['gzip, br;q=0.5', 'gzip'],
+    ['BR;q=0.5, GZIP;q=0.5', 'br'],
+    ['x-gzip', 'gzip'],
+    ['gzip;q=0, x-gzip', 'gzip'],
+    ['br;q=0, *', 'gzip'],
+    ['*;q=0', undefined],
   ])('Accept-Encoding %j → %s', (header, encoding) => {
     expect(negotiateEncoding(header, 10_000)).toBe(encoding);
   });
@@ -147,5 +166,21 @@ describe('what a render read', () => {
       varied: [],
     });
     expect(pageVariance(['*'], undefined, new HeaderInputs({}, []), false).storable).toBe(false);
+  });
+});
+
+describe('requests that bypass the cache', () => {
+  test.each([
+    [{ cookie: '_ga=1; sid=abc' }, true],
+    [{ cookie: ' sid = abc ' }, true],
+    [{ cookie: '_ga=1; sidekick=1' }, false],
+    // No `=`: counted as sid all the same (cookie's parse would skip it; bypassing is the safe side).
+    [{ cookie: 'sid' }, true],
+    [{ cookie: '' }, false],
+    [{ authorization: 'Bearer x' }, true],
+    [{ 'content-length': '2' }, true],
+    [{ 'content-length': '0' }, false],
+  ])('%j → %s', (headers, bypasses) => {
+    expect(bypassesCache(headers, ['sid'])).toBe(bypasses);
   });
 });

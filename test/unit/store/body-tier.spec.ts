@@ -43,4 +43,25 @@ describe('the body tier', () => {
     expect(tier.get(bodies[1].digest)).toBeUndefined();
     expect(tier.get(bodies[3].digest)).toBe(bodies[3]);
   });
+
+  test('the same bytes set again keep the copy held, with its compressed copies', async () => {
+    const tier = new BodyTier(10 * 2 ** 20);
+    const body = bodyOf('<p>kept once</p>'.repeat(200));
+    tier.set(body);
+    const br = await tier.encoded(body, 'br');
+    const again = bodyOf('<p>kept once</p>'.repeat(200));
+    tier.set(again);
+    expect(tier.get(again.digest)).toBe(body);
+    expect(tier.encoded(body, 'br')).toBe(br);
+  });
+
+  test('a body larger than the bound is not kept, and evicts nothing', () => {
+    const tier = new BodyTier(2_000);
+    const small = bodyOf('s'.repeat(500));
+    tier.set(small);
+    const held = tier.bytes;
+    tier.set(bodyOf('l'.repeat(5_000)));
+    expect(tier.get(small.digest)).toBe(small);
+    expect(tier.bytes).toBe(held);
+  });
 });
