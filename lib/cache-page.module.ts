@@ -16,7 +16,7 @@ import { CachePageStartupLog } from './cache-page.startup-log.js';
 import { resolveCachePageOptions, type ResolvedCachePageOptions } from './cache-page.options.js';
 import { CachePageService } from './cache-page.service.js';
 import { AppPathMapper } from './http/app-path-mapper.js';
-import { AppRoutes } from './http/app-routes.js';
+import { AppRoutes } from './routes/app-routes.js';
 import { CachePageInterceptor } from './http/cache-page.interceptor.js';
 import { FastPath } from './http/fast-path.js';
 import { FastHitEvents } from './http/fast-hit-events.js';

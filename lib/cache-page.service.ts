@@ -6,8 +6,8 @@ import { PageStats, type CachePageStats } from './observation/page-stats.js';
 import { invalidationEvent, type InvalidationEvent } from './observation/invalidation-record.js';
 import { CachePageOrmRegistrar } from './orm/cache-page-orm.registrar.js';
 import { PageStore } from './store/page-store.js';
-import { AppRoutes } from './http/app-routes.js';
-import type { ControllerClass, RouteHandlerName } from './http/page-route.js';
+import { AppRoutes } from './routes/app-routes.js';
+import type { ControllerClass, RouteHandlerName } from './routes/page-route.js';
 
 /**
  * Invalidates cached pages by hand, for writes the ORM cannot see (`nativeUpdate`,

@@ -34,8 +34,8 @@ export type {
   InvalidationRecord,
   InvalidationTrigger,
 } from './observation/invalidation-record.js';
-export { pagePath, pagePaths, pageRoute } from './http/page-route.js';
-export type { ControllerClass, PageRoute, RouteHandlerName } from './http/page-route.js';
+export { pagePath, pagePaths, pageRoute } from './routes/page-route.js';
+export type { ControllerClass, PageRoute, RouteHandlerName } from './routes/page-route.js';
 // What a subclass of CachePageInterceptor sees in its protected members.
 export type { ResolvedCachePageOptions } from './cache-page.options.js';
 export type { PageStore } from './store/page-store.js';

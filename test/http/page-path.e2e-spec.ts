@@ -27,7 +27,7 @@ import {
   pageRoute,
   type CachePageModuleOptions,
 } from 'nestjs-cache-page';
-import { AppRoutes } from '../../lib/http/app-routes.js';
+import { AppRoutes } from '../../lib/routes/app-routes.js';
 import { expectHit, expectMiss } from '../support/cache-assertions.js';
 import { Counters } from './fixtures/counters.js';
 import { ADAPTERS, type AdapterName } from './fixtures/create-pages-app.js';

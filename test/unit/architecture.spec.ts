@@ -49,6 +49,10 @@ describe('architecture', () => {
     expect(crossing('observation', ['http', 'orm'])).toEqual([]);
   });
 
+  test('lib/routes (paths from the routes) imports neither lib/http, lib/orm nor lib/store', () => {
+    expect(crossing('routes', ['http', 'orm', 'store'])).toEqual([]);
+  });
+
   test('lib/testing (nestjs-cache-page/testing) imports neither lib/http nor lib/orm', () => {
     expect(crossing('testing', ['http', 'orm'])).toEqual([]);
   });

@@ -8,8 +8,8 @@ import {
   parseRoutePattern,
   ParamValueError,
   type RouteSyntax,
-} from '../../../lib/http/route-pattern.js';
-import { OwnRoutePathBuilder, type RoutePathMetadata } from '../../../lib/http/route-path-factory.js';
+} from '../../../lib/routes/route-pattern.js';
+import { OwnRoutePathBuilder, type RoutePathMetadata } from '../../../lib/routes/route-path-factory.js';
 
 /*
  * Paths from route patterns, in both syntaxes the routers read: Express 5's path-to-regexp 8 and
