@@ -22,6 +22,7 @@ import { FastPath } from './http/fast-path.js';
 import { FastHitEvents } from './http/fast-hit-events.js';
 import { InvalidationEvents } from './observation/invalidation-events.js';
 import { PageStats } from './observation/page-stats.js';
+import { OpenTelemetryMetrics } from './observation/open-telemetry-metrics.js';
 import { CachePageHealthIndicator } from './observation/cache-page-health.indicator.js';
 import { FastPathPolicy } from './http/fast-path-policy.js';
 import { MiddlewareInspector } from './http/middleware/middleware-inspector.js';
@@ -58,6 +59,7 @@ const providers: Provider[] = [
   FastHitEvents,
   InvalidationEvents,
   PageStats,
+  OpenTelemetryMetrics,
   CachePageHealthIndicator,
   FastPath,
 ];

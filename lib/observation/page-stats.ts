@@ -84,6 +84,19 @@ export class PageStats {
     return counters;
   }
 
+  /** Each route pattern as the router matched it (`/posts/:slug`, `undefined` when unknown) with its counters. */
+  forEachRoute(visit: (pattern: string | undefined, counters: RouteCounters) => void): void {
+    for (const [pattern, counters] of this.routes)
+      visit(pattern === UNKNOWN_ROUTE ? undefined : pattern, counters);
+  }
+
+  /** Each entity class with its invalidations and every-page fallbacks by cause. */
+  forEachEntity(
+    visit: (entity: string, invalidations: number, everyPage: Readonly<Record<string, number>>) => void,
+  ): void {
+    for (const [entity, counts] of this.entities) visit(entity, counts.invalidations, counts.everyPage);
+  }
+
   /** A copy of every counter, with the store's state. */
   snapshot(store: CachePageStats['store']): CachePageStats {
     const routes: Record<string, RouteStats> = {};
