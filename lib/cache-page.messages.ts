@@ -245,3 +245,9 @@ export const explainWithoutOrmMessage = (watched: number, given: boolean): strin
   given
     ? `${MODULE}: explain() was given a MikroORM instance the module does not watch (it watches ${watched}). Pass one of the app's MikroORM providers, or include it in the "orm" option.`
     : `${MODULE}: explain() needs MikroORM, and the module watches no MikroORM instance. Import MikroOrmModule (or pass "orm" to CachePageModule.forRoot()) before calling it.`;
+
+export const routeInvalidatedOftenMessage = (route: string, invalidations: number, hits: number): string =>
+  `${MODULE}: the pages of ${route} were invalidated ${invalidations} times and served from the cache ${hits} times ` +
+  `since startup: they are thrown away before they are read, so caching them costs a render and a store write each ` +
+  `time. If writes outnumber reads there, mark the route @NoCachePage(); otherwise check which writes invalidate ` +
+  `it (CachePageService.explain(), onInvalidation()).`;

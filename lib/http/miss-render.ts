@@ -82,7 +82,7 @@ export class MissRenderer {
         counters.notStore(rendered);
         return render.finish(undefined);
       }
-      counters.stored += 1;
+      counters.storedPage(key.epoch);
       const { draft, body } = rendered;
       const page = { entry: newPageEntry(draft, body.digest, body.bytes.length, epochs), body };
       render.finish(page);

@@ -1,4 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { routeInvalidatedOftenMessage } from '../cache-page.messages.js';
+import { PageStore } from '../store/page-store.js';
+import { ThrottledLogger } from '../utils/throttled-logger.js';
 import { InvalidationEvents } from './invalidation-events.js';
 import type { InvalidationEvent } from './invalidation-record.js';
 
@@ -14,6 +17,8 @@ export interface RouteStats {
   readonly misses: number;
   /** Misses whose page was stored. */
   readonly stored: number;
+  /** Invalidations of this route's stored pages (each page's path once per invalidation). */
+  readonly invalidations: number;
   /** Requests that went around the cache, by reason (`credentials`, `ignored-path`, `store-down`…). */
   readonly bypasses: Readonly<Record<string, number>>;
   /** Misses whose page was not stored, by reason (`personal`, `set-cookie`, `status`, `stream`…). */
@@ -51,8 +56,19 @@ export class RouteCounters {
   hits = 0;
   misses = 0;
   stored = 0;
+  invalidations = 0;
   readonly bypasses: Record<string, number> = {};
   readonly notStored: Record<string, number> = {};
+
+  constructor(
+    private readonly remember: (epochKey: string, counters: RouteCounters) => void = () => undefined,
+  ) {}
+
+  /** A miss of this route stored its page under this epoch key. */
+  storedPage(epochKey: string): void {
+    this.stored += 1;
+    this.remember(epochKey, this);
+  }
 
   bypass(reason: string): void {
     this.bypasses[reason] = (this.bypasses[reason] ?? 0) + 1;
@@ -63,6 +79,10 @@ export class RouteCounters {
   }
 }
 
+/** Pages whose route is remembered, so their invalidations count against it; the oldest go first. */
+const REMEMBERED_PAGES = 10_000;
+/** A route is warned about once its pages were invalidated this often and more often than they were served. */
+const WARN_AFTER_INVALIDATIONS = 20;
 /** Requests without a known route (a fast hit of a page stored before routes were recorded). */
 const UNKNOWN_ROUTE = '(unknown route)';
 
@@ -70,17 +90,23 @@ const UNKNOWN_ROUTE = '(unknown route)';
 @Injectable()
 export class PageStats {
   private readonly routes = new Map<string, RouteCounters>();
+  private readonly pages = new Map<string, RouteCounters>();
+  private readonly warnings = new ThrottledLogger(5 * 60_000);
   private readonly entities = new Map<string, { invalidations: number; everyPage: Record<string, number> }>();
 
-  constructor(events: InvalidationEvents) {
+  constructor(events: InvalidationEvents, store: PageStore) {
     events.subscribe((event) => this.countInvalidation(event));
+    store.onRenewed((keys) => this.countRenewed(keys));
   }
 
   /** The counters of a route pattern as the router matched it (`/posts/:slug`). */
   route(pattern: string | undefined): RouteCounters {
     const key = pattern ?? UNKNOWN_ROUTE;
     let counters = this.routes.get(key);
-    if (!counters) this.routes.set(key, (counters = new RouteCounters()));
+    if (!counters) {
+      counters = new RouteCounters((epochKey, route) => this.rememberPage(epochKey, route));
+      this.routes.set(key, counters);
+    }
     return counters;
   }
 
@@ -105,6 +131,7 @@ export class PageStats {
         hits: counters.hits,
         misses: counters.misses,
         stored: counters.stored,
+        invalidations: counters.invalidations,
         bypasses: { ...counters.bypasses },
         notStored: { ...counters.notStored },
       };
@@ -114,6 +141,27 @@ export class PageStats {
       entities[name] = { invalidations: counts.invalidations, everyPage: { ...counts.everyPage } };
     }
     return { routes, entities, store: { ...store } };
+  }
+
+  private rememberPage(epochKey: string, counters: RouteCounters): void {
+    this.pages.delete(epochKey);
+    this.pages.set(epochKey, counters);
+    if (this.pages.size > REMEMBERED_PAGES) this.pages.delete(this.pages.keys().next().value!);
+  }
+
+  /** Counts renewed epochs against the routes whose pages they held; warns of routes invalidated more than served. */
+  private countRenewed(keys: readonly string[]): void {
+    for (const key of keys) {
+      const counters = this.pages.get(key);
+      if (!counters) continue;
+      counters.invalidations += 1;
+      if (counters.invalidations >= WARN_AFTER_INVALIDATIONS && counters.invalidations > counters.hits) {
+        const pattern = [...this.routes].find(([, route]) => route === counters)?.[0] ?? UNKNOWN_ROUTE;
+        this.warnings.warnEvery(pattern, () =>
+          routeInvalidatedOftenMessage(`GET ${pattern}`, counters.invalidations, counters.hits),
+        );
+      }
+    }
   }
 
   private countInvalidation({ records }: InvalidationEvent): void {

@@ -19,6 +19,7 @@ export const MAX_INVALIDATION_KEYS = 1_000;
  */
 export class PageInvalidator {
   private readonly pending: PendingInvalidations;
+  private renewedListeners: ReadonlyArray<(keys: readonly string[]) => void> = [];
 
   constructor(
     private readonly context: StoreContext,
@@ -91,7 +92,13 @@ export class PageInvalidator {
     this.pending.settle(keys);
     this.leases.renewed(keys);
     if (!this.leases.isNamed) backend.leases?.heartbeat(writer, false);
+    for (const listener of this.renewedListeners) listener(keys);
     return true;
+  }
+
+  /** Calls `listener` with the epoch keys of every renewal that succeeded (for `stats()`). */
+  onRenewed(listener: (keys: readonly string[]) => void): void {
+    this.renewedListeners = [...this.renewedListeners, listener];
   }
 
   /** Stops the retries. */

@@ -162,6 +162,11 @@ export class PageStore {
     };
   }
 
+  /** Calls `listener` with the epoch keys each successful invalidation renewed (for `stats()`). */
+  onRenewed(listener: (keys: readonly string[]) => void): void {
+    this.invalidator.onRenewed(listener);
+  }
+
   /** Stops timers and store listeners. */
   dispose(): void {
     this.invalidator.dispose();

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, test } from '@jest/globals';
 import { CachePageService, type RouteStats } from 'nestjs-cache-page';
 import { createCache } from 'cache-manager';
 import request from 'supertest';
+import { CapturedLogs } from '../support/captured-logs.js';
 import { FlakyCache } from '../support/flaky-cache.js';
 import { ADAPTERS, createPagesApp, type PagesApp } from './fixtures/create-pages-app.js';
 
@@ -19,6 +20,7 @@ describe.each(ADAPTERS)('stats() on %s', (adapter) => {
     hits,
     misses,
     stored,
+    invalidations: 0,
     bypasses: {},
     notStored: {},
     ...extra,
@@ -84,5 +86,29 @@ describe.each(ADAPTERS)('stats() on %s', (adapter) => {
     expect(stats.routes['GET /json']!.hits).toBe(0);
     expect(stats.store.errors).toBeGreaterThanOrEqual(3);
     expect(stats.store.down).toBe(true);
+  });
+
+  test('a route whose pages are invalidated more often than served is counted, and warned about once', async () => {
+    const logs = new CapturedLogs();
+    pages = await createPagesApp(adapter, {}, [], logs);
+    const cachePage = pages.app.get(CachePageService);
+    for (let i = 0; i < 25; i++) {
+      await get('/items/7').expect(200);
+      await cachePage.invalidate('/items/7');
+    }
+    await get('/json').expect(200);
+    await cachePage.invalidate('/json');
+    expect(routeStats('GET /items/:id')).toMatchObject({
+      hits: 0,
+      misses: 25,
+      stored: 25,
+      invalidations: 25,
+    });
+    expect(routeStats('GET /json')).toMatchObject({ stored: 1, invalidations: 1 });
+    expect(logs.of('warn').filter((line) => line.includes('invalidated'))).toEqual([
+      expect.stringContaining(
+        'the pages of GET /items/:id were invalidated 20 times and served from the cache 0 times',
+      ),
+    ]);
   });
 });
