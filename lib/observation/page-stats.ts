@@ -51,6 +51,9 @@ export interface CachePageStats {
   };
 }
 
+/** Requests without a known route (a fast hit of a page stored before routes were recorded). */
+const UNKNOWN_ROUTE = '(unknown route)';
+
 /** One route's counters: plain fields, so a hit costs one increment. */
 export class RouteCounters {
   hits = 0;
@@ -61,6 +64,8 @@ export class RouteCounters {
   readonly notStored: Record<string, number> = {};
 
   constructor(
+    /** The route pattern as the router matched it, or `UNKNOWN_ROUTE`. */
+    readonly pattern: string = UNKNOWN_ROUTE,
     private readonly remember: (epochKey: string, counters: RouteCounters) => void = () => undefined,
   ) {}
 
@@ -83,8 +88,6 @@ export class RouteCounters {
 const REMEMBERED_PAGES = 10_000;
 /** A route is warned about once its pages were invalidated this often and more often than they were served. */
 const WARN_AFTER_INVALIDATIONS = 20;
-/** Requests without a known route (a fast hit of a page stored before routes were recorded). */
-const UNKNOWN_ROUTE = '(unknown route)';
 
 /** The counters behind `CachePageService.stats()`. */
 @Injectable()
@@ -104,7 +107,7 @@ export class PageStats {
     const key = pattern ?? UNKNOWN_ROUTE;
     let counters = this.routes.get(key);
     if (!counters) {
-      counters = new RouteCounters((epochKey, route) => this.rememberPage(epochKey, route));
+      counters = new RouteCounters(key, (epochKey, route) => this.rememberPage(epochKey, route));
       this.routes.set(key, counters);
     }
     return counters;
@@ -156,9 +159,8 @@ export class PageStats {
       if (!counters) continue;
       counters.invalidations += 1;
       if (counters.invalidations >= WARN_AFTER_INVALIDATIONS && counters.invalidations > counters.hits) {
-        const pattern = [...this.routes].find(([, route]) => route === counters)?.[0] ?? UNKNOWN_ROUTE;
-        this.warnings.warnEvery(pattern, () =>
-          routeInvalidatedOftenMessage(`GET ${pattern}`, counters.invalidations, counters.hits),
+        this.warnings.warnEvery(counters.pattern, () =>
+          routeInvalidatedOftenMessage(`GET ${counters.pattern}`, counters.invalidations, counters.hits),
         );
       }
     }
