@@ -20,6 +20,7 @@ import { AppRoutes } from './routes/app-routes.js';
 import { CachePageInterceptor } from './http/cache-page.interceptor.js';
 import { FastPath } from './http/fast-path.js';
 import { FastHitEvents } from './http/fast-hit-events.js';
+import { DependencyTracking } from './dependencies/dependency-tracking.js';
 import { InvalidationEvents } from './observation/invalidation-events.js';
 import { PageStats } from './observation/page-stats.js';
 import { OpenTelemetryMetrics } from './observation/open-telemetry-metrics.js';
@@ -58,6 +59,7 @@ const providers: Provider[] = [
   FastPathPolicy,
   FastHitEvents,
   InvalidationEvents,
+  DependencyTracking,
   PageStats,
   OpenTelemetryMetrics,
   CachePageHealthIndicator,

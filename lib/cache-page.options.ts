@@ -2,6 +2,7 @@ import type { Cache } from 'cache-manager';
 import type {
   CachePageModuleOptions,
   CachePageOrm,
+  DependencyMode,
   FastPathMode,
   PathPattern,
 } from './interfaces/cache-page-module-options.interface.js';
@@ -28,6 +29,7 @@ export interface ResolvedCachePageOptions {
   readonly bypassCookies: readonly string[];
   readonly invalidateAllOnChange: boolean;
   readonly ignoreEntities: ReadonlySet<string>;
+  readonly dependencies: DependencyMode;
   readonly debug: boolean;
   /** `undefined`: find the app's MikroORM providers at startup. */
   readonly orm: readonly CachePageOrm[] | undefined;

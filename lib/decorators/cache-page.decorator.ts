@@ -20,6 +20,12 @@ export const CachePage = (options: CachePageRouteOptions = {}): ClassDecorator &
       throw new TypeError(invalidRouteOptionMessage(flag, options[flag], 'must be true or false'));
     }
   }
+  const { dependencies } = options;
+  if (dependencies !== undefined && dependencies !== 'declared' && dependencies !== 'auto') {
+    throw new TypeError(
+      invalidRouteOptionMessage('dependencies', dependencies, "must be 'declared' or 'auto'"),
+    );
+  }
   if (ttl !== undefined && (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl < 0)) {
     throw new TypeError(
       invalidRouteOptionMessage('ttl', ttl, 'must be a number of milliseconds >= 0 (0 = forever)'),

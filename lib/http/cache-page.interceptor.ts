@@ -11,6 +11,7 @@ import type { Observable } from 'rxjs';
 import { CACHE_STATUS_HEADER } from '../cache-page.constants.js';
 import { RESOLVED_CACHE_PAGE_OPTIONS } from '../cache-page.internal-constants.js';
 import type { ResolvedCachePageOptions } from '../cache-page.options.js';
+import { DependencyTracking } from '../dependencies/dependency-tracking.js';
 import { PageStats, RouteCounters } from '../observation/page-stats.js';
 import { PageStore, type PageLookup } from '../store/page-store.js';
 import { thenMaybe } from '../utils/maybe-promise.js';
@@ -52,6 +53,7 @@ export class CachePageInterceptor implements NestInterceptor {
   // A property, so that subclasses keep the constructor they have.
   @Optional() @Inject(FastPathPolicy) private readonly fastPaths?: FastPathPolicy;
   @Optional() @Inject(PageStats) private readonly stats?: PageStats;
+  @Optional() @Inject(DependencyTracking) private readonly tracking?: DependencyTracking;
   private readonly renders = new InFlightRenders();
   private readonly keys: RequestPageKeys;
   private readonly misses: MissRenderer;
@@ -63,7 +65,7 @@ export class CachePageInterceptor implements NestInterceptor {
     protected readonly httpAdapterHost: HttpAdapterHost,
   ) {
     this.keys = new RequestPageKeys(options.keyPrefix, new IgnoreRules(options.ignorePaths), store.paths);
-    this.misses = new MissRenderer(options, store, httpAdapterHost, this.renders);
+    this.misses = new MissRenderer(options, store, httpAdapterHost, this.renders, () => this.tracking);
   }
 
   intercept(

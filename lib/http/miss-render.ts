@@ -3,7 +3,9 @@ import type { ServerResponse } from 'node:http';
 import { tap, type Observable } from 'rxjs';
 import { CACHE_STATUS_HEADER } from '../cache-page.constants.js';
 import type { ResolvedCachePageOptions } from '../cache-page.options.js';
-import { newPageEntry } from '../store/page-entry.js';
+import type { DependencyTracking } from '../dependencies/dependency-tracking.js';
+import type { RenderCapture } from '../dependencies/render-capture.js';
+import { newPageEntry, type DependencyEpochs } from '../store/page-entry.js';
 import type { PageLookup, PageStore } from '../store/page-store.js';
 import type { FastPathPolicy } from './fast-path-policy.js';
 import type { Exchange } from './http-exchange.js';
@@ -28,6 +30,8 @@ export class MissRenderer {
     private readonly store: PageStore,
     private readonly httpAdapterHost: HttpAdapterHost,
     private readonly renders: InFlightRenders,
+    /** `dependencies: 'auto'`: the capture of a render's MikroORM reads, once the ORM side set it up. */
+    private readonly tracking: () => DependencyTracking | undefined,
   ) {}
 
   /** Lets the handler render the missed page, and stores what it sent. */
@@ -39,11 +43,16 @@ export class MissRenderer {
     const render = this.renders.begin(lookup.storageKey, lookup.pathEpoch, lookup.globalEpoch);
     counters.misses += 1;
     const epochs = await this.store.beginRender(key, lookup);
-    if (!epochs) {
+    const autoMode = policy.dependencies === 'auto' ? this.tracking() : undefined;
+    const tracking = autoMode?.active ? autoMode : undefined;
+    const guard = tracking?.guardKeys() ?? [];
+    const started = tracking ? await this.store.beginDependencies(guard) : undefined;
+    if (!epochs || (tracking && !started)) {
       counters.notStore('store-down');
       render.finish(undefined);
       return next.handle();
     }
+    const reads: RenderCapture | undefined = tracking?.begin();
     const preexisting = headerNames(response);
     const fast = fastPaths?.fastPageOf(request, response, policy);
     this.adapter.setHeader(response, CACHE_STATUS_HEADER, 'MISS');
@@ -82,13 +91,25 @@ export class MissRenderer {
         counters.notStore(rendered);
         return render.finish(undefined);
       }
+      let dependencies: DependencyEpochs | undefined;
+      if (tracking && reads && started) {
+        const read = tracking.finish(reads);
+        const keyEpochs = await this.store.dependencyEpochs(read.keys, read.guard, started);
+        if (!keyEpochs) {
+          counters.notStore('changed-during-render');
+          return render.finish(undefined);
+        }
+        if (read.keys.length > 0) dependencies = { keys: read.keys, epochs: keyEpochs };
+      }
       counters.storedPage(key.epoch);
       const { draft, body } = rendered;
-      const page = { entry: newPageEntry(draft, body.digest, body.bytes.length, epochs), body };
+      const entry = newPageEntry(draft, body.digest, body.bytes.length, epochs, dependencies);
+      const page = { entry, body };
       render.finish(page);
       void this.store.save(key, page);
     });
-    return next.handle().pipe(
+    const handled = tracking && reads ? tracking.observe(reads, () => next.handle()) : next.handle();
+    return handled.pipe(
       tap({
         next: (value) => {
           stopObserving();

@@ -7,7 +7,10 @@ import {
   NEST_SSE_METADATA,
 } from '../cache-page.internal-constants.js';
 import type { ResolvedCachePageOptions } from '../cache-page.options.js';
-import type { CachePageRouteOptions } from '../interfaces/cache-page-module-options.interface.js';
+import type {
+  CachePageRouteOptions,
+  DependencyMode,
+} from '../interfaces/cache-page-module-options.interface.js';
 import type { IncomingHttpHeaders } from 'node:http';
 import { bypassReason } from './request-eligibility.js';
 
@@ -30,6 +33,8 @@ export interface RoutePolicy {
   readonly route: string;
   /** `@Sse()`: never cached. */
   readonly streams: boolean;
+  /** `'auto'`: the page also depends on what its render reads through MikroORM. */
+  readonly dependencies: DependencyMode;
 }
 
 const RESPONSE_PARAM = '1:';
@@ -60,6 +65,7 @@ export function readRoutePolicy(
     fast: fastAllowed && routeOptions?.fastPath !== false,
     route: `${controller.name}.${handler.name}`,
     streams,
+    dependencies: routeOptions?.dependencies ?? options.dependencies,
   };
 }
 

@@ -114,6 +114,17 @@ export interface CachePageModuleOptions {
    */
   invalidateAllOnChange?: boolean;
   /**
+   * What a page depends on:
+   * - `'declared'`: the paths entities name in `dependentPaths()` (and `invalidate()` calls);
+   * - `'auto'`: also what its render read through MikroORM (rows by key, what its queries selected,
+   *   the tables of QueryBuilder and raw SQL reads), invalidated after any committed write that
+   *   could change it, unit of work or not, with no `dependentPaths()` needed.
+   *
+   * `@CachePage({ dependencies })` sets it per route. README, "Automatic dependencies".
+   * @default 'declared'
+   */
+  dependencies?: DependencyMode;
+  /**
    * Entity classes (or class names) whose changes never trigger invalidation in Jimmy Page mode.
    * If such a class has `@DependentPaths()`, its own paths are still invalidated.
    * @default []
@@ -188,6 +199,9 @@ export interface CachePageModuleOptions {
   debug?: boolean;
 }
 
+/** `dependencies`: `'declared'` (the default) or `'auto'`. */
+export type DependencyMode = 'declared' | 'auto';
+
 /** `fastPath`: `'auto'` (the default), `true` (also skip session middleware) or `false`. */
 export type FastPathMode = 'auto' | boolean;
 
@@ -212,4 +226,6 @@ export interface CachePageRouteOptions {
    * @default true
    */
   fastPath?: boolean;
+  /** This route's `dependencies` mode; overrides the module's. */
+  dependencies?: DependencyMode;
 }

@@ -18,7 +18,12 @@ export type InvalidationTrigger =
  * @publicApi
  */
 export type EveryPageCause =
-  'invalidate-all-on-change' | 'unloaded-read' | 'bad-dependent-paths' | 'timeout' | 'error';
+  | 'invalidate-all-on-change'
+  | 'unloaded-read'
+  | 'bad-dependent-paths'
+  | 'timeout'
+  | 'error'
+  | 'unattributed-write';
 
 /**
  * One cause of an invalidation and what it invalidated: the paths an entity's `dependentPaths()`
@@ -37,6 +42,11 @@ export interface InvalidationRecord {
   readonly reason?: string;
   /** Why every page, as a kind (set with `reason`). */
   readonly cause?: EveryPageCause;
+  /**
+   * `dependencies: 'auto'`: the dependency keys the write renewed (`dep:Post#s7`, `dep:Post.author=s3`…),
+   * sorted; every page rendered in auto mode that depends on one of them is invalidated.
+   */
+  readonly keys?: string[];
 }
 
 /**
@@ -51,15 +61,24 @@ export interface InvalidationEvent {
   readonly all: boolean;
   /** Each cause, with what it asked for. */
   readonly records: InvalidationRecord[];
+  /** The dependency keys renewed (`dependencies: 'auto'`), sorted; only when there are some. */
+  readonly keys?: string[];
 }
 
 /** The event of these records: their paths folded to canonical ones, sorted. */
 export function invalidationEvent(records: readonly InvalidationRecord[]): InvalidationEvent {
   const paths = new Set<string>();
+  const keys = new Set<string>();
   let all = false;
   for (const record of records) {
     if (record.paths === 'all') all = true;
     else for (const path of record.paths) paths.add(canonicalInvalidationPath(path));
+    for (const key of record.keys ?? []) keys.add(key);
   }
-  return { paths: [...paths].sort(), all, records: [...records] };
+  return {
+    paths: [...paths].sort(),
+    all,
+    records: [...records],
+    ...(keys.size > 0 && { keys: [...keys].sort() }),
+  };
 }

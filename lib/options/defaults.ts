@@ -1,5 +1,6 @@
 import type {
   CachePageModuleOptions,
+  DependencyMode,
   FastPathMode,
 } from '../interfaces/cache-page-module-options.interface.js';
 
@@ -17,6 +18,7 @@ export const CACHE_PAGE_DEFAULTS = {
   cacheableStatuses: [200],
   bypassCookies: [],
   invalidateAllOnChange: false,
+  dependencies: 'declared' as DependencyMode,
   ignoreEntities: [],
   debug: false,
   storeTimeout: 250,

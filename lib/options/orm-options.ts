@@ -1,6 +1,7 @@
 import type {
   CachePageModuleOptions,
   CachePageOrm,
+  DependencyMode,
   EntityClass,
 } from '../interfaces/cache-page-module-options.interface.js';
 import { invalidOptionMessage } from '../cache-page.messages.js';
@@ -17,6 +18,7 @@ export function resolveOrmOptions(options: CachePageModuleOptions) {
       defaults.invalidateAllOnChange,
     ),
     ignoreEntities: resolveEntityNames(options.ignoreEntities),
+    dependencies: resolveDependencyMode(options.dependencies),
     orm: resolveOrms(options.orm),
     dependentPathsTimeout: resolveMilliseconds(
       'dependentPathsTimeout',
@@ -27,6 +29,14 @@ export function resolveOrmOptions(options: CachePageModuleOptions) {
     ),
     debug: resolveBoolean('debug', options.debug, defaults.debug),
   };
+}
+
+function resolveDependencyMode(value: unknown): DependencyMode {
+  if (value === undefined) return CACHE_PAGE_DEFAULTS.dependencies;
+  if (value !== 'declared' && value !== 'auto') {
+    throw new TypeError(invalidOptionMessage('dependencies', value, "must be 'declared' or 'auto'"));
+  }
+  return value;
 }
 
 function resolveEntityNames(value: unknown): ReadonlySet<string> {

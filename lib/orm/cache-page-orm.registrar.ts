@@ -8,12 +8,15 @@ import {
 } from '../cache-page.messages.js';
 import type { ResolvedCachePageOptions } from '../cache-page.options.js';
 import type { CachePageOrm } from '../interfaces/cache-page-module-options.interface.js';
+import { anyRouteInAutoMode } from '../dependencies/auto-mode-routes.js';
+import { DependencyTracking } from '../dependencies/dependency-tracking.js';
+import { OrmCapture } from '../dependencies/orm-capture.js';
 import { InvalidationEvents } from '../observation/invalidation-events.js';
 import type { InvalidationRecord } from '../observation/invalidation-record.js';
 import { PageStore } from '../store/page-store.js';
 import { CachePageSubscriber } from './cache-page.subscriber.js';
 import { explainInvalidation } from './invalidation-explainer.js';
-import { loadMikroOrmCore } from './mikro-orm.loader.js';
+import { loadMikroOrmCore, type MikroOrmCore } from './mikro-orm.loader.js';
 import { findMikroOrms } from './orm-discovery.js';
 
 /**
@@ -31,6 +34,7 @@ export class CachePageOrmRegistrar implements OnModuleInit, OnModuleDestroy {
     private readonly store: PageStore,
     private readonly discovery: DiscoveryService,
     private readonly events: InvalidationEvents,
+    private readonly tracking: DependencyTracking,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -43,7 +47,29 @@ export class CachePageOrmRegistrar implements OnModuleInit, OnModuleDestroy {
     for (const eventManager of eventManagers) eventManager.registerSubscriber(subscriber as never);
     this.subscriber = subscriber;
     this.orms = orms;
+    if (this.options.dependencies === 'auto' || anyRouteInAutoMode(this.discovery)) {
+      this.captureReads(core, subscriber, orms);
+    }
     if (this.options.debug) new Logger(LOGGER_CONTEXT).debug(watchingOrmsMessage(eventManagers.size));
+  }
+
+  /**
+   * `dependencies: 'auto'`: every read and write through these ORMs' drivers and connections is
+   * seen from now on (writes before any auto page exists too, so none is missed).
+   */
+  private captureReads(
+    core: MikroOrmCore,
+    subscriber: CachePageSubscriber,
+    orms: readonly CachePageOrm[],
+  ): void {
+    const captures = [...new Set(orms)].map(
+      (orm) => new OrmCapture(core, orm, this.options.keyPrefix, subscriber),
+    );
+    for (const capture of captures) {
+      capture.install();
+      subscriber.onFlushed((changeSets) => capture.flushing(changeSets as never));
+    }
+    this.tracking.attach(captures);
   }
 
   /**

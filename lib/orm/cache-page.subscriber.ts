@@ -14,10 +14,13 @@ import type { InvalidationEvents } from '../observation/invalidation-events.js';
 import type { InvalidationRecord } from '../observation/invalidation-record.js';
 import type { PageStore } from '../store/page-store.js';
 import { ThrottledLogger } from '../utils/throttled-logger.js';
+import type { WriteSink } from '../dependencies/orm-capture.js';
+import type { WriteKeys } from '../dependencies/write-dependencies.js';
+import type { InvalidationTrigger } from '../observation/invalidation-record.js';
 import type { EntityChange } from './entity-change.js';
 import { EntityPagePaths } from './entity-page-paths.js';
 import { collectFlushChanges, upsertChanges } from './flush-changes.collector.js';
-import type { InvalidationBatch } from './invalidation-batch.js';
+import { InvalidationBatch } from './invalidation-batch.js';
 import type { MikroOrmCore } from './mikro-orm.loader.js';
 import { TransactionBatches } from './transaction-batches.js';
 
@@ -33,13 +36,15 @@ import { TransactionBatches } from './transaction-batches.js';
  * are invalidated; a rollback only releases the lease. Nothing here ever throws into MikroORM or
  * holds a write longer than `dependentPathsTimeout` plus the store deadline.
  */
-export class CachePageSubscriber implements EventSubscriber {
+export class CachePageSubscriber implements EventSubscriber, WriteSink {
   private readonly flushes = new WeakMap<UnitOfWork, EntityChange[] | Error>();
   private readonly transactions = new TransactionBatches();
   private readonly paths: EntityPagePaths;
   private readonly logger = new Logger(LOGGER_CONTEXT);
   private readonly errors = new ThrottledLogger();
   private active = true;
+  /** Told of the rows each flush deletes (`dependencies: 'auto'`). */
+  private flushListeners: Array<(changeSets: ReturnType<UnitOfWork['getChangeSets']>) => void> = [];
 
   constructor(
     private readonly core: MikroOrmCore,
@@ -60,8 +65,44 @@ export class CachePageSubscriber implements EventSubscriber {
     this.active = false;
   }
 
+  /** Calls `listener` with each flush's change sets, in `onFlush` (before any statement runs). */
+  onFlushed(listener: (changeSets: ReturnType<UnitOfWork['getChangeSets']>) => void): void {
+    this.flushListeners.push(listener);
+  }
+
+  /** A write seen by automatic dependency tracking inside `transaction`: renewed when its root commits. */
+  inTransaction(
+    transaction: object,
+    keys: WriteKeys | 'all',
+    entity: string | undefined,
+    trigger: InvalidationTrigger,
+  ): void {
+    if (this.active) this.transactions.add(transaction, writeBatch(keys, entity, trigger));
+  }
+
+  /** A write seen by automatic dependency tracking outside a transaction: leased before, renewed after. */
+  async aroundAutocommit<T>(
+    keys: WriteKeys | 'all',
+    entity: string | undefined,
+    write: () => Promise<T>,
+    trigger: InvalidationTrigger,
+  ): Promise<T> {
+    if (!this.active) return write();
+    const batch = writeBatch(keys, entity, trigger);
+    const lease = await this.store.lease(batch.all ? 'all' : batch.paths, batch.keys);
+    try {
+      return await write();
+    } finally {
+      await this.invalidate(batch, lease);
+    }
+  }
+
   onFlush({ uow }: FlushEventArgs): void {
     if (!this.active) return;
+    if (this.flushListeners.length > 0) {
+      const changeSets = uow.getChangeSets();
+      for (const listener of this.flushListeners) listener(changeSets);
+    }
     try {
       this.flushes.set(uow, collectFlushChanges(this.core, uow));
     } catch (error) {
@@ -104,7 +145,7 @@ export class CachePageSubscriber implements EventSubscriber {
       if (!batch.isEmpty) this.transactions.add(transaction, batch);
     }
     const work = this.transactions.committing(transaction);
-    if (work) work.lease = await this.store.lease(work.batch.all ? 'all' : work.batch.paths);
+    if (work) work.lease = await this.store.lease(work.batch.all ? 'all' : work.batch.paths, work.batch.keys);
   }
 
   async afterTransactionCommit({ transaction }: TransactionEventArgs): Promise<void> {
@@ -141,7 +182,8 @@ export class CachePageSubscriber implements EventSubscriber {
     try {
       if (lease) await lease.settle();
       else if (batch.all) await this.store.invalidateAll();
-      else if (batch.paths.size > 0) await this.store.invalidate(batch.paths);
+      else if (batch.paths.size > 0 || batch.keys.size > 0)
+        await this.store.invalidate(batch.paths, batch.keys);
     } catch (error) {
       this.errors.error('invalidate', () => entityInvalidationFailedMessage('the invalidation'), error);
       await this.store.invalidateAll().catch(() => undefined);
@@ -150,6 +192,21 @@ export class CachePageSubscriber implements EventSubscriber {
     this.events.emit(batch.records());
   }
 }
+
+/** The batch of one write seen by automatic dependency tracking. */
+function writeBatch(
+  keys: WriteKeys | 'all',
+  entity: string | undefined,
+  trigger: InvalidationTrigger = 'native',
+): InvalidationBatch {
+  const batch = new InvalidationBatch();
+  const subject = entity === undefined ? undefined : { entity, id: undefined, label: entity };
+  if (keys === 'all') batch.coverAll(subject, trigger, 'unattributed-write', unattributedWriteReason);
+  else batch.addKeys(subject, trigger, keys.keys);
+  return batch;
+}
+
+const unattributedWriteReason = 'a SQL write whose tables could not be read (dependencies: auto)';
 
 function toError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));

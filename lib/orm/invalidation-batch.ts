@@ -16,6 +16,7 @@ interface Entry {
   readonly subject: RecordSubject | undefined;
   readonly trigger: InvalidationTrigger;
   readonly paths: Set<string>;
+  readonly keys: Set<string>;
   reason?: string;
   cause?: EveryPageCause;
 }
@@ -27,6 +28,8 @@ interface Entry {
  */
 export class InvalidationBatch {
   readonly paths = new Set<string>();
+  /** Dependency keys to renew (`dependencies: 'auto'`), already epoch keys. */
+  readonly keys = new Set<string>();
   private everything = false;
   private readonly entries = new Map<string, Entry>();
 
@@ -35,7 +38,16 @@ export class InvalidationBatch {
   }
 
   get isEmpty(): boolean {
-    return !this.everything && this.paths.size === 0 && this.entries.size === 0;
+    return !this.everything && this.paths.size === 0 && this.keys.size === 0 && this.entries.size === 0;
+  }
+
+  /** A write seen by automatic dependency tracking renews these keys. */
+  addKeys(subject: RecordSubject | undefined, trigger: InvalidationTrigger, keys: Iterable<string>): void {
+    const entry = this.entry(subject, trigger);
+    for (const key of keys) {
+      this.keys.add(key);
+      entry.keys.add(key);
+    }
   }
 
   addPaths(subject: RecordSubject, trigger: InvalidationTrigger, paths: readonly string[]): void {
@@ -63,10 +75,12 @@ export class InvalidationBatch {
   /** Folds a later flush of the same transaction into this batch. */
   merge(other: InvalidationBatch): void {
     for (const path of other.paths) this.paths.add(path);
+    for (const key of other.keys) this.keys.add(key);
     this.everything ||= other.everything;
-    for (const { subject, trigger, paths, reason, cause } of other.entries.values()) {
+    for (const { subject, trigger, paths, keys, reason, cause } of other.entries.values()) {
       const entry = this.entry(subject, trigger);
       for (const path of paths) entry.paths.add(path);
+      for (const key of keys) entry.keys.add(key);
       if (reason !== undefined && entry.reason === undefined) {
         entry.reason = reason;
         entry.cause = cause;
@@ -76,20 +90,21 @@ export class InvalidationBatch {
 
   /** One record per entity and trigger. */
   records(): InvalidationRecord[] {
-    return [...this.entries.values()].map(({ subject, trigger, paths, reason, cause }) => ({
+    return [...this.entries.values()].map(({ subject, trigger, paths, keys, reason, cause }) => ({
       trigger,
-      ...(subject && { entity: subject.entity, id: subject.id }),
+      ...(subject && { entity: subject.entity, ...(subject.id !== undefined && { id: subject.id }) }),
       paths: reason === undefined ? [...paths] : 'all',
+      ...(keys.size > 0 && { keys: [...keys].sort() }),
       ...(reason !== undefined && { reason, cause }),
     }));
   }
 
   /** One debug line per entity and trigger. */
   logLines(): string[] {
-    return [...this.entries.values()].map(({ subject, trigger, paths, reason }) => {
+    return [...this.entries.values()].map(({ subject, trigger, paths, keys, reason }) => {
       const label = subject?.label ?? '(entity changes)';
       return reason === undefined
-        ? invalidatedAfterCommitMessage(label, trigger, [...paths])
+        ? invalidatedAfterCommitMessage(label, trigger, [...paths, ...keys])
         : invalidatedAllMessage(label, trigger, reason);
     });
   }
@@ -97,7 +112,7 @@ export class InvalidationBatch {
   private entry(subject: RecordSubject | undefined, trigger: InvalidationTrigger): Entry {
     const key = `${subject?.label ?? ''}\u0000${trigger}`;
     let entry = this.entries.get(key);
-    if (!entry) this.entries.set(key, (entry = { subject, trigger, paths: new Set() }));
+    if (!entry) this.entries.set(key, (entry = { subject, trigger, paths: new Set(), keys: new Set() }));
     return entry;
   }
 }

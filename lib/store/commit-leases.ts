@@ -21,10 +21,10 @@ export class CommitLeases {
     private readonly invalidator: PageInvalidator,
   ) {}
 
-  /** Leases these paths' epochs (`'all'`: every page's); resolves within the store deadline. */
-  async lease(paths: Iterable<string> | 'all'): Promise<PageLease> {
+  /** Leases these paths' epochs and dependency keys (`'all'`: every page's); resolves within the store deadline. */
+  async lease(paths: Iterable<string> | 'all', dependencyKeys: Iterable<string> = []): Promise<PageLease> {
     const { backend, writer, globalKey, settings, log } = this.context;
-    const keys = paths === 'all' ? [globalKey] : this.invalidator.epochKeysOf(paths);
+    const keys = paths === 'all' ? [globalKey] : this.invalidator.epochKeysOf(paths, dependencyKeys);
     const leases = backend.leases;
     if (!leases || keys.length === 0) return { settle: () => this.invalidator.renewOrHold(keys) };
     this.book.take(keys);

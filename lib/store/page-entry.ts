@@ -48,6 +48,13 @@ export interface PageEntry {
   readonly y?: readonly VariedInput[];
   /** The route pattern that rendered the page (`/posts/:slug`), for `stats()` of fast hits. */
   readonly r?: string;
+  /**
+   * Dependency keys (`dependencies: 'auto'`): the epoch keys of what the render read, sorted; the
+   * entry is served only while each still holds the epoch at the same index of `x`.
+   */
+  readonly k?: readonly string[];
+  /** The epochs of `k`, read once the render had finished and its guard held. */
+  readonly x?: readonly string[];
 }
 
 /** One request input a page varies on, and the normalised value a variant was rendered for. */
@@ -95,12 +102,19 @@ export const FAST_WITHOUT_COOKIES = 2;
 export const isFastFor = (entry: PageEntry, hasCookies: boolean): boolean =>
   entry.f === FAST_FOR_ALL || (entry.f === FAST_WITHOUT_COOKIES && !hasCookies);
 
+/** Dependency keys of a page and their epochs, as `newPageEntry` stores them. */
+export interface DependencyEpochs {
+  readonly keys: readonly string[];
+  readonly epochs: readonly string[];
+}
+
 /** The entry of a page rendered under `epochs`, with a body of `length` bytes at `digest`. */
 export function newPageEntry(
   draft: PageDraft,
   digest: string,
   length: number,
   epochs: RenderEpochs,
+  dependencies?: DependencyEpochs,
 ): PageEntry {
   return {
     v: PAGE_ENTRY_FORMAT,
@@ -117,6 +131,7 @@ export function newPageEntry(
       ? { m: draft.fast.headers, f: draft.fast.audience === 'all' ? FAST_FOR_ALL : FAST_WITHOUT_COOKIES }
       : {}),
     ...(draft.route !== undefined ? { r: draft.route } : {}),
+    ...(dependencies ? { k: dependencies.keys, x: dependencies.epochs } : {}),
   };
 }
 
@@ -152,6 +167,7 @@ export function isPageEntry(value: unknown): value is PageEntry {
     (entry.y === undefined || (Array.isArray(entry.y) && entry.y.every(isVariedInput))) &&
     (entry.m === undefined || (Array.isArray(entry.m) && entry.m.every(isStoredHeader))) &&
     (entry.r === undefined || typeof entry.r === 'string') &&
+    areDependencies(entry.k, entry.x) &&
     (entry.f === undefined ||
       entry.f === true ||
       entry.f === FAST_FOR_ALL ||
@@ -168,6 +184,17 @@ export function isVaryManifest(value: unknown): value is VaryManifest {
     Array.isArray(manifest.vary) &&
     manifest.vary.length > 0 &&
     manifest.vary.every((input) => typeof input === 'string' && input !== '')
+  );
+}
+
+function areDependencies(keys: unknown, epochs: unknown): boolean {
+  if (keys === undefined && epochs === undefined) return true;
+  return (
+    Array.isArray(keys) &&
+    Array.isArray(epochs) &&
+    keys.length === epochs.length &&
+    keys.every((key) => typeof key === 'string') &&
+    epochs.every((epoch) => typeof epoch === 'string')
   );
 }
 

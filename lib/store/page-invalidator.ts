@@ -53,16 +53,17 @@ export class PageInvalidator {
   }
 
   /**
-   * The epoch keys of these paths (every spelling the app serves them under), or the global
+   * The epoch keys of these paths (every spelling the app serves them under) and the given
+   * dependency keys (already epoch keys), or the global
    * epoch alone when a shared store would get more than `MAX_INVALIDATION_KEYS`. Throws a
    * `TypeError` for a value that is not an iterable of page paths.
    */
-  epochKeysOf(paths: Iterable<string>): string[] {
+  epochKeysOf(paths: Iterable<string>, dependencyKeys: Iterable<string> = []): string[] {
     if (typeof (paths as Partial<Iterable<string>> | null)?.[Symbol.iterator] !== 'function') {
       throw new TypeError(invalidInvalidationPathMessage(paths));
     }
     const { keyPrefix, paths: mapping } = this.context.settings;
-    const keys = new Set<string>();
+    const keys = new Set<string>(dependencyKeys);
     for (const path of paths) {
       for (const key of invalidationEpochKeys(keyPrefix, path, (canonical) => mapping.strip(canonical))) {
         keys.add(key);

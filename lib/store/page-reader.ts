@@ -2,6 +2,7 @@ import { thenMaybe, type MaybePromise } from '../utils/maybe-promise.js';
 import { isLeasedEpoch } from './epoch-token.js';
 import { decodeStoredBody, type BodyTier, type PageBody } from './page-body.js';
 import { isPageEntry, isVaryManifest, type PageEntry } from './page-entry.js';
+import { DependencyLists, sameKeys } from './dependency-lists.js';
 import { bodyKey, type PageKey } from './page-key.js';
 import { PageRefresh } from './page-refresh.js';
 import { variesAsRequested, type PageVariants, type RequestInputs } from './page-variants.js';
@@ -34,11 +35,14 @@ export class PageReader {
   /** Entries of the memory backend already checked by `isWellFormed()`. */
   private readonly wellFormed = new WeakSet<object>();
   private readonly refresh: PageRefresh;
+  private readonly dependencies = new DependencyLists();
 
   constructor(
     private readonly context: StoreContext,
     private readonly variants: PageVariants,
     private readonly bodies: BodyTier,
+    /** Whether an epoch key's invalidation is held (its pages must not be served). */
+    private readonly held: (epochKey: string) => boolean,
   ) {
     this.refresh = new PageRefresh(context);
   }
@@ -47,21 +51,29 @@ export class PageReader {
   read(key: PageKey, inputs: RequestInputs): MaybePromise<PageLookup | undefined> {
     const vary = this.variants.knownInputs(key.entry);
     const storageKey = vary ? this.variants.keyFor(key.entry, vary, inputs) : key.entry;
+    const dependencies = this.dependencies.known(storageKey);
+    const keys = [storageKey, key.epoch, this.context.globalKey];
+    if (dependencies) keys.push(...dependencies);
     return this.context.attempt('read a page', () =>
-      thenMaybe(this.context.backend.read([storageKey, key.epoch, this.context.globalKey]), (values) =>
-        this.interpret(key, inputs, storageKey, vary, values),
+      thenMaybe(this.context.backend.read(keys), (values) =>
+        this.interpret(key, inputs, storageKey, vary, values, dependencies),
       ),
     );
   }
 
-  /** Interprets `[stored value, path epoch, global epoch]` as read in one multi-get. */
+  /**
+   * Interprets `[stored value, path epoch, global epoch, ...epochs of dependencies]` as read in
+   * one multi-get (`dependencies`: the keys this process expected the entry to depend on).
+   */
   private interpret(
     key: PageKey,
     inputs: RequestInputs,
     storageKey: string,
     vary: readonly string[] | undefined,
-    [stored, pathEpoch, globalEpoch]: readonly unknown[],
+    values: readonly unknown[],
+    dependencies?: readonly string[],
   ): MaybePromise<PageLookup | undefined> {
+    const [stored, pathEpoch, globalEpoch] = values;
     const epochs = [asEpoch(pathEpoch), asEpoch(globalEpoch)] as const;
     if (isLeased(epochs[0]) || isLeased(epochs[1])) return this.heal(key, storageKey, vary);
     if (storageKey === key.entry && isVaryManifest(stored)) {
@@ -87,6 +99,38 @@ export class PageReader {
     }
     const current = stored.e[0] === epochs[0] && stored.e[1] === epochs[1];
     if (!current || !variesAsRequested(stored, inputs)) return lookup;
+    if (stored.k === undefined) return this.withBody(key, storageKey, stored, lookup);
+    const keys = stored.k;
+    if (sameKeys(dependencies, keys)) {
+      return this.dependenciesHold(stored, values, 3)
+        ? this.withBody(key, storageKey, stored, lookup)
+        : lookup;
+    }
+    // The entry's keys are new to this process: read their epochs now, and with the entry from now on.
+    return thenMaybe(this.context.backend.read(keys), (epochs) => {
+      this.dependencies.remember(storageKey, keys);
+      return this.dependenciesHold(stored, epochs, 0)
+        ? this.withBody(key, storageKey, stored, lookup)
+        : lookup;
+    });
+  }
+
+  /** Whether every dependency's epoch (at `from` in `values`) is still the entry's, and none is held. */
+  private dependenciesHold(entry: PageEntry, values: readonly unknown[], from: number): boolean {
+    const keys = entry.k!;
+    const epochs = entry.x!;
+    for (let i = 0; i < keys.length; i++) {
+      if (values[from + i] !== epochs[i] || this.held(keys[i]!)) return false;
+    }
+    return true;
+  }
+
+  private withBody(
+    key: PageKey,
+    storageKey: string,
+    stored: PageEntry,
+    lookup: Mutable<PageLookup>,
+  ): MaybePromise<PageLookup | undefined> {
     return thenMaybe(this.bodyOf(stored), (body) => {
       if (!body) return lookup;
       this.refresh.ifOld(key, storageKey, stored, body);

@@ -27,7 +27,7 @@ export class PageRefresh {
       this.context.attempt('refresh a page', async () => {
         await backend.write([{ key: storageKey, value: { ...entry, a: Date.now() }, ttl }]);
         const manifest = storageKey === key.entry ? [] : [key.entry];
-        await backend.touch([key.epoch, globalKey, bodyAt, ...manifest], ttl);
+        await backend.touch([key.epoch, globalKey, bodyAt, ...manifest, ...(entry.k ?? [])], ttl);
       }),
     ).finally(() => this.refreshing.delete(storageKey));
   }

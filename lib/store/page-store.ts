@@ -68,7 +68,7 @@ export class PageStore {
     this.bodies = new BodyTier(settings.maxBodyBytes);
     this.invalidator = new PageInvalidator(this.context, leases, health);
     this.commitLeases = new CommitLeases(this.context, leases, this.invalidator);
-    this.reader = new PageReader(this.context, variants, this.bodies);
+    this.reader = new PageReader(this.context, variants, this.bodies, (key) => this.invalidator.blocks(key));
     this.writer = new PageWriter(this.context, variants, this.bodies);
   }
 
@@ -102,6 +102,20 @@ export class PageStore {
     return this.writer.beginRender(key, lookup);
   }
 
+  /** `dependencies: 'auto'`: see `PageWriter.beginDependencies`. */
+  beginDependencies(guard: readonly string[]): Promise<ReadonlyMap<string, string> | undefined> {
+    return this.writer.beginDependencies(guard);
+  }
+
+  /** `dependencies: 'auto'`: see `PageWriter.dependencyEpochs`. */
+  dependencyEpochs(
+    keys: readonly string[],
+    guard: readonly string[],
+    started: ReadonlyMap<string, string>,
+  ): Promise<readonly string[] | undefined> {
+    return this.writer.dependencyEpochs(keys, guard, started);
+  }
+
   /**
    * Stores a rendered page (see `newPageEntry`). Never rejects: a failed write only costs a later
    * miss. A page that varies is stored as a variant, with a manifest at the page's own key
@@ -113,12 +127,13 @@ export class PageStore {
   }
 
   /**
-   * Makes every cached variant of these paths unservable. Throws a `TypeError` for a value that
+   * Makes every cached variant of these paths unservable, and every page that depends on one of
+   * `dependencyKeys` (`dependencies: 'auto'`). Throws a `TypeError` for a value that
    * is not a page path; never rejects because of the store: a failed renewal is retried, and this
    * process bypasses the cache for those paths meanwhile.
    */
-  async invalidate(paths: Iterable<string>): Promise<void> {
-    await this.invalidator.renewOrHold(this.invalidator.epochKeysOf(paths));
+  async invalidate(paths: Iterable<string>, dependencyKeys: Iterable<string> = []): Promise<void> {
+    await this.invalidator.renewOrHold(this.invalidator.epochKeysOf(paths, dependencyKeys));
   }
 
   /** The body in `encoding`, compressed once per process and kept with it. */
@@ -137,8 +152,8 @@ export class PageStore {
    * processes serve none of them until it is known dead (seconds), and never an old one. Resolves
    * within the store deadline whatever the store does. `settle()` invalidates them.
    */
-  lease(paths: Iterable<string> | 'all'): Promise<PageLease> {
-    return this.commitLeases.lease(paths);
+  lease(paths: Iterable<string> | 'all', dependencyKeys: Iterable<string> = []): Promise<PageLease> {
+    return this.commitLeases.lease(paths, dependencyKeys);
   }
 
   /**

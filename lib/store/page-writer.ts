@@ -29,10 +29,8 @@ export class PageWriter {
     if (lookup.pathEpoch !== undefined && lookup.globalEpoch !== undefined) {
       return [lookup.pathEpoch, lookup.globalEpoch];
     }
-    const { shared, backend, settings, globalKey } = this.context;
-    // Where expiry can be extended later, a first render's epochs start short-lived, so paths
-    // that never produce a page (404s, a crawler's random URLs) leave nothing behind for long.
-    const ttl = !shared ? 0 : backend.extendsTtl ? PROVISIONAL_EPOCH_MS : settings.reclaimAfterMs;
+    const { backend, globalKey } = this.context;
+    const ttl = this.epochTtl();
     const seeds = [
       { key: key.epoch, token: lookup.pathEpoch ?? newEpochToken(), ttl },
       { key: globalKey, token: lookup.globalEpoch ?? newEpochToken(), ttl },
@@ -42,6 +40,54 @@ export class PageWriter {
     if (typeof pathEpoch !== 'string' || typeof globalEpoch !== 'string') return undefined;
     if (isLeasedEpoch(pathEpoch) || isLeasedEpoch(globalEpoch)) return undefined;
     return [pathEpoch, globalEpoch];
+  }
+
+  /**
+   * `dependencies: 'auto'`: the epochs of a render's guard keys (the classes it may read) as it
+   * starts, created where missing; `undefined` when the store failed or a writer holds one.
+   */
+  async beginDependencies(guard: readonly string[]): Promise<ReadonlyMap<string, string> | undefined> {
+    const epochs = await this.currentEpochs(guard);
+    return epochs && new Map(guard.map((key, i) => [key, epochs[i]!]));
+  }
+
+  /**
+   * The epochs of a finished render's dependency keys, read (created where missing) together
+   * with its guard; `undefined` unless every guard key still holds the epoch it held when the
+   * render began (a write to a class it read committed meanwhile: its keys' epochs may already
+   * be the new ones while the page shows the old rows) and no key is leased.
+   */
+  async dependencyEpochs(
+    keys: readonly string[],
+    guard: readonly string[],
+    started: ReadonlyMap<string, string>,
+  ): Promise<readonly string[] | undefined> {
+    const epochs = await this.currentEpochs([...keys, ...guard]);
+    if (!epochs) return undefined;
+    for (let i = 0; i < guard.length; i++) {
+      if (epochs[keys.length + i] !== started.get(guard[i]!)) return undefined;
+    }
+    return epochs.slice(0, keys.length);
+  }
+
+  /** Current epochs of `keys`, created where missing; `undefined` if the store failed or one is leased. */
+  private async currentEpochs(keys: readonly string[]): Promise<readonly string[] | undefined> {
+    const ttl = this.epochTtl();
+    const seeds = keys.map((key) => ({ key, token: newEpochToken(), ttl }));
+    const created = await this.context.attempt('write an epoch', () =>
+      this.context.backend.createEpochs(seeds),
+    );
+    if (!created || created.length !== keys.length) return undefined;
+    if (!created.every((epoch): epoch is string => typeof epoch === 'string' && !isLeasedEpoch(epoch))) {
+      return undefined;
+    }
+    return created;
+  }
+
+  /** Where expiry can be extended later, epochs start short-lived: paths that never produce a page leave nothing behind for long. */
+  private epochTtl(): number {
+    const { shared, backend, settings } = this.context;
+    return !shared ? 0 : backend.extendsTtl ? PROVISIONAL_EPOCH_MS : settings.reclaimAfterMs;
   }
 
   /**
@@ -70,7 +116,9 @@ export class PageWriter {
     this.variants.remember(key.entry, varyInputs);
     await this.context.attempt('store a page', async () => {
       await backend.write(writes);
-      if (backend.extendsTtl) await backend.touch([key.epoch, globalKey], settings.reclaimAfterMs);
+      if (backend.extendsTtl) {
+        await backend.touch([key.epoch, globalKey, ...(entry.k ?? [])], settings.reclaimAfterMs);
+      }
     });
   }
 

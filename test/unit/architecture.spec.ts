@@ -57,6 +57,10 @@ describe('architecture', () => {
     expect(crossing('testing', ['http', 'orm'])).toEqual([]);
   });
 
+  test('lib/dependencies (automatic dependencies, where reads meet writes) imports neither lib/http nor lib/orm at run time', () => {
+    expect(crossing('dependencies', ['http', 'orm']).filter(([, , typeOnly]) => !typeOnly)).toEqual([]);
+  });
+
   test('lib/utils imports nothing of the layers', () => {
     expect(crossing('utils', ['store', 'http', 'orm'])).toEqual([]);
   });

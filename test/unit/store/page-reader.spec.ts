@@ -20,7 +20,12 @@ function readerOver<B extends PageBackend = MemoryBackend>(
 ) {
   const context = storeContext(backend);
   const bodies = new BodyTier(1 << 20);
-  return { backend, context, bodies, reader: new PageReader(context, new PageVariants(), bodies) };
+  return {
+    backend,
+    context,
+    bodies,
+    reader: new PageReader(context, new PageVariants(), bodies, () => false),
+  };
 }
 
 const entryUnder = (epochs: readonly [string, string], varied: VariedInput[] = []) =>

@@ -1,0 +1,272 @@
+import type { EntityMetadata, EntityProperty } from '@mikro-orm/core';
+import { scalarKey, UNKNOWN_VALUE, valueKey, type DependencyKeys } from './dependency-key.js';
+import type { RenderDependencies } from './render-dependencies.js';
+
+type Meta = EntityMetadata<object>;
+type Prop = EntityProperty<object>;
+type Row = Record<string, unknown>;
+
+/** More values than this in one `$in` make a read depend on the column instead. */
+const MAX_IN_VALUES = 16;
+
+/** Where a read's keys go: the ORM's key names, the render's dependencies, its metadata. */
+export interface ReadTarget {
+  readonly keys: DependencyKeys;
+  readonly deps: RenderDependencies;
+  /** The metadata of an entity by name (pivot entities included). */
+  readonly metaOf: (entity: unknown) => Meta | undefined;
+}
+
+/** One read as MikroORM's driver got it: the entity, its `where` (filters applied), and options. */
+export interface DriverRead {
+  readonly meta: Meta;
+  readonly where: unknown;
+  readonly orderBy?: unknown;
+  readonly offset?: number;
+  /** `count()`: the result has no rows to depend on, only the number of them. */
+  readonly counts: boolean;
+  readonly rows: readonly unknown[];
+}
+
+/** How one condition of a `where` is tracked. */
+interface Conditions {
+  /** `prop = value` (or `IN`): equality keys. */
+  readonly equal: Map<string, Set<string>>;
+  /** Props compared otherwise: their column keys. */
+  readonly compared: Set<string>;
+  /** The where names only the primary key. */
+  pkOnly: boolean;
+}
+
+/**
+ * The dependencies of one driver read (DESIGN.md §3, README "Automatic dependencies"):
+ * - a read by primary key depends on those rows, found or not;
+ * - any other read depends on its equality conditions (`author = 7`: a row joining or leaving
+ *   author 7), on the columns it compared otherwise or sorted on, on inserts and deletes when no
+ *   equality narrows it, and on the rows it returned (their edits);
+ * - a count or an offset page also depends on the columns of its equality conditions (a row
+ *   leaving the set changes the count, or what an offset skips, without being shown);
+ * - conditions or sorting through a relation depend on the related class as a whole.
+ */
+export function recordDriverRead(target: ReadTarget, read: DriverRead): void {
+  const { keys, deps } = target;
+  const { meta } = read;
+  const entity = meta.className;
+  if (meta.embeddable || meta.virtual) return deps.addClass(keys, meta.className);
+  const conditions: Conditions = { equal: new Map(), compared: new Set(), pkOnly: true };
+  readWhere(target, meta, read.where, conditions);
+  if (conditions.pkOnly && conditions.equal.size > 0) {
+    const found = new Set(read.rows.map((row) => valueKey(primaryKeyOf(meta, (row ?? {}) as Row))));
+    for (const value of conditions.equal.values().next().value ?? []) {
+      deps.add(keys, entity, keys.row(entity, value));
+      // Not found: an insert (of that key or any) is what would change it.
+      if (!found.has(value)) deps.add(keys, entity, keys.members(entity));
+    }
+  } else {
+    const chosen = narrowest(conditions.equal);
+    if (chosen) {
+      // A row joining by insert matches every condition: one of them is enough to hear of it.
+      for (const value of conditions.equal.get(chosen)!)
+        deps.add(keys, entity, keys.equals(entity, chosen, value));
+      deps.add(keys, entity, keys.equals(entity, chosen, UNKNOWN_VALUE));
+    } else deps.add(keys, entity, keys.members(entity));
+    for (const [prop, values] of conditions.equal) {
+      // A row joining by update changed at least one of them to the value asked for.
+      for (const value of values) deps.add(keys, entity, keys.moved(entity, prop, value));
+      if (read.counts || (read.offset ?? 0) > 0) deps.add(keys, entity, keys.column(entity, prop));
+    }
+  }
+  for (const prop of conditions.compared) deps.add(keys, entity, keys.column(entity, prop));
+  readOrderBy(target, meta, read.orderBy);
+  for (const row of read.rows) recordRow(target, meta, row);
+}
+
+/**
+ * A row the render was given (and what came joined with it): its own key, and for each to-many
+ * relation loaded with it, the membership of that collection.
+ */
+export function recordRow(target: ReadTarget, meta: Meta, row: unknown): void {
+  const { keys, deps } = target;
+  if (typeof row !== 'object' || row === null) return;
+  const data = row as Row;
+  const pk = primaryKeyOf(meta, data);
+  if (!meta.pivotTable && pk !== undefined)
+    deps.add(keys, meta.className, keys.row(meta.className, valueKey(pk)));
+  for (const prop of meta.relations as Prop[]) {
+    const value = data[prop.name];
+    if (value === undefined || value === null || !prop.targetMeta) continue;
+    if (Array.isArray(value)) {
+      if (pk !== undefined) recordMembership(target, prop, pk);
+      for (const item of value) recordRow(target, prop.targetMeta as Meta, item);
+    } else if (typeof value === 'object' && !(value instanceof Date)) {
+      recordRow(target, prop.targetMeta as Meta, value);
+    }
+  }
+}
+
+/** The render saw the members of `owner`'s to-many `prop`: a row joining or leaving it matters. */
+export function recordMembership(target: ReadTarget, prop: Prop, owner: unknown): void {
+  const { keys, deps } = target;
+  const value = valueKey(owner);
+  const member = membershipColumn(target, prop);
+  if (!member) return relatedClasses(target, prop);
+  deps.add(keys, member.entity, keys.equals(member.entity, member.column, value));
+  deps.add(keys, member.entity, keys.equals(member.entity, member.column, UNKNOWN_VALUE));
+  deps.add(keys, member.entity, keys.moved(member.entity, member.column, value));
+}
+
+/**
+ * Where the members of a to-many relation are listed: the children's foreign key (1:N), or the
+ * pivot entity's column holding the owner's key (M:N, as MikroORM's `loadFromPivotTable` reads it).
+ */
+export function membershipColumn(
+  target: ReadTarget,
+  prop: Prop,
+): { entity: string; column: string } | undefined {
+  const child = prop.targetMeta as Meta | undefined;
+  if (prop.kind === '1:m' && prop.mappedBy && child)
+    return { entity: child.className, column: prop.mappedBy };
+  if (prop.kind !== 'm:n' || !prop.pivotEntity) return undefined;
+  const pivot = target.metaOf(prop.pivotEntity);
+  const column = pivot?.relations[prop.owner ? 0 : 1]?.name;
+  return pivot && column ? { entity: pivot.className, column } : undefined;
+}
+
+function readWhere(target: ReadTarget, meta: Meta, where: unknown, into: Conditions): void {
+  const { keys, deps } = target;
+  if (where === undefined || where === null) return;
+  if (typeof where !== 'object' || Array.isArray(where)) {
+    // A bare primary key (or a list of them).
+    return addEqual(into, meta.primaryKeys[0] ?? 'id', where, true);
+  }
+  for (const [name, condition] of Object.entries(where as Row)) {
+    if (name === '$and' && Array.isArray(condition)) {
+      for (const part of condition) readWhere(target, meta, part, into);
+      continue;
+    }
+    const prop = (meta.properties as Record<string, Prop | undefined>)[name];
+    if (!prop) {
+      // `$or`, `$not`, a raw fragment: every prop it names is compared; anything else, the class.
+      into.pkOnly = false;
+      if (!namesOwnProps(meta, condition, into.compared)) deps.addClass(keys, meta.className);
+      continue;
+    }
+    const isPk = meta.primaryKeys.length === 1 && meta.primaryKeys[0] === name;
+    if (!isPk) into.pkOnly = false;
+    if (isColumn(prop) && equalityValues(condition) !== undefined) addEqual(into, name, condition, isPk);
+    else if (isColumn(prop) && !isNestedEntityCondition(condition)) into.compared.add(name);
+    else {
+      into.compared.add(name);
+      relatedClasses(target, prop);
+    }
+  }
+}
+
+function addEqual(into: Conditions, name: string, condition: unknown, isPk: boolean): void {
+  const values = equalityValues(condition);
+  if (values === undefined) {
+    into.compared.add(name);
+    into.pkOnly = false;
+    return;
+  }
+  if (!isPk) into.pkOnly = false;
+  let set = into.equal.get(name);
+  if (!set) into.equal.set(name, (set = new Set()));
+  for (const value of values) set.add(value);
+}
+
+/** The equality condition fewest rows can match: not on `null`, fewest values, then by name. */
+function narrowest(equal: ReadonlyMap<string, ReadonlySet<string>>): string | undefined {
+  let best: string | undefined;
+  let bestScore = Infinity;
+  for (const [prop, values] of [...equal].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const score = values.size + (values.has('n') ? 1_000 : 0);
+    if (score < bestScore) {
+      best = prop;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+/** `v`, `{ $eq: v }`, `{ $in: [v…] }` of scalars: their keys; anything else `undefined`. */
+function equalityValues(condition: unknown): string[] | undefined {
+  const single = scalarKey(condition);
+  if (single !== undefined) return [single];
+  if (Array.isArray(condition)) return scalarList(condition);
+  if (typeof condition !== 'object' || condition === null || condition instanceof Date) return undefined;
+  const entries = Object.entries(condition as Row);
+  if (entries.length !== 1) return undefined;
+  const [[operator, operand]] = entries as [[string, unknown]];
+  if (operator === '$eq') return equalityValues(operand);
+  if (operator === '$in' && Array.isArray(operand)) return scalarList(operand);
+  return undefined;
+}
+
+function scalarList(values: readonly unknown[]): string[] | undefined {
+  if (values.length > MAX_IN_VALUES) return undefined;
+  const keys = values.map((value) => scalarKey(value));
+  return keys.every((key): key is string => key !== undefined) ? keys : undefined;
+}
+
+/** A condition on a relation that looks into the related entity (`{ author: { name: 'x' } }`). */
+function isNestedEntityCondition(condition: unknown): boolean {
+  if (typeof condition !== 'object' || condition === null || condition instanceof Date) return false;
+  return Object.keys(condition).some((key) => !key.startsWith('$'));
+}
+
+function readOrderBy(target: ReadTarget, meta: Meta, orderBy: unknown): void {
+  const { keys, deps } = target;
+  for (const order of Array.isArray(orderBy) ? orderBy : orderBy ? [orderBy] : []) {
+    if (typeof order !== 'object' || order === null) continue;
+    for (const name of Object.keys(order)) {
+      const prop = (meta.properties as Record<string, Prop | undefined>)[name];
+      if (!prop) deps.addClass(keys, meta.className);
+      else if (isColumn(prop)) deps.add(keys, meta.className, keys.column(meta.className, name));
+      else relatedClasses(target, prop);
+    }
+  }
+}
+
+/** Collects the own props named anywhere in a condition; `false` if it names anything else. */
+function namesOwnProps(meta: Meta, condition: unknown, into: Set<string>): boolean {
+  if (typeof condition !== 'object' || condition === null) return true;
+  let own = true;
+  for (const [name, value] of Object.entries(condition as Row)) {
+    if (name.startsWith('$')) own = namesOwnProps(meta, value, into) && own;
+    else if (/^\d+$/.test(name)) own = namesOwnProps(meta, value, into) && own;
+    else {
+      const prop = (meta.properties as Record<string, Prop | undefined>)[name];
+      if (!prop || !isColumn(prop) || isNestedEntityCondition(value)) return false;
+      into.add(name);
+    }
+  }
+  return own;
+}
+
+/** A condition or order through a relation: the related class (and an M:N pivot) as a whole. */
+function relatedClasses({ keys, deps, metaOf }: ReadTarget, prop: Prop): void {
+  const related = prop.targetMeta as Meta | undefined;
+  if (related) deps.addClass(keys, related.className);
+  const pivot = prop.kind === 'm:n' && prop.pivotEntity ? metaOf(prop.pivotEntity) : undefined;
+  if (pivot) deps.addClass(keys, pivot.className);
+}
+
+/** A scalar, or the owning side of a to-one relation (its foreign key is a column of this row). */
+function isColumn(prop: Prop): boolean {
+  return prop.kind === 'scalar' || prop.kind === 'm:1' || (prop.kind === '1:1' && !!prop.owner);
+}
+
+function primaryKeyOf(meta: Meta, row: Row): unknown {
+  if (meta.primaryKeys.length === 1) return foreignValue(row[meta.primaryKeys[0] as string]);
+  const parts = meta.primaryKeys.map((name) => foreignValue(row[name as string]));
+  return parts.some((part) => part === undefined) ? undefined : parts;
+}
+
+/** A related row given as its data: its key. */
+function foreignValue(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || value instanceof Date || Array.isArray(value))
+    return value;
+  const keys = Object.values(value as Row);
+  return keys.length === 1 ? keys[0] : undefined;
+}
