@@ -5,13 +5,21 @@ import type { MikroOrmCore } from '../orm/mikro-orm.loader.js';
 import { DependencyKeys, valueKey } from './dependency-key.js';
 import { wrapMethod } from './driver-wrapping.js';
 import { recordDriverRead, recordMembership, recordRow, type ReadTarget } from './query-dependencies.js';
-import type { RenderCapture } from './render-capture.js';
+import { captureScopes, type RenderCapture } from './render-capture.js';
 import { readSqlStatement } from './sql-statement.js';
 import { WriteKeys } from './write-dependencies.js';
 
 type Meta = EntityMetadata<object>;
 type Prop = EntityProperty<object>;
 type Row = Record<string, unknown>;
+type FindOptions = {
+  orderBy?: unknown;
+  offset?: number;
+  em?: object;
+  populate?: unknown;
+  populateWhere?: unknown;
+  populateFilter?: unknown;
+};
 
 /** Where the writes of one ORM go: into their transaction, or invalidated around an autocommit. */
 export interface WriteSink {
@@ -49,6 +57,7 @@ export class OrmCapture {
   /** Rows the unit of work is deleting (announced in `onFlush`), with their values, by class and key. */
   private readonly deleting = new Map<string, Row>();
   private readonly target: ReadTarget;
+  private readonly config: { get(key: string): unknown };
 
   constructor(
     private readonly core: MikroOrmCore,
@@ -57,6 +66,7 @@ export class OrmCapture {
     private readonly sink: WriteSink,
   ) {
     const config = (orm as unknown as { config: { get(key: string): unknown } }).config;
+    this.config = config;
     this.keys = new DependencyKeys(prefix, String(config.get('contextName') ?? 'default'));
     this.metadata = (orm as unknown as { getMetadata(): OrmCapture['metadata'] }).getMetadata();
     for (const meta of this.allMetas())
@@ -106,7 +116,51 @@ export class OrmCapture {
     );
     for (const connection of connections) {
       wrapMethod(connection, 'execute', (call, args, render) => this.execute(args, call, render));
+      this.watchStream(connection, (args, render) =>
+        this.recordTables(render, readSqlStatement(sqlText(args[0]) ?? '').tables),
+      );
     }
+    this.watchStream(driver, (args, render) => {
+      const meta = this.metaOf(args[0]);
+      if (meta) render.deps.addClass(this.keys, meta.className);
+      else render.deps.addAnything(this.keys);
+    });
+    this.watchResultCache();
+  }
+
+  /** `em.stream()` reads row by row, past the driver's `find`: the class (or the SQL's tables) as a whole. */
+  private watchStream(target: object, record: (args: unknown[], render: RenderCapture) => void): void {
+    const original = (target as Record<string, unknown>).stream;
+    if (typeof original !== 'function') return;
+    (target as Record<string, unknown>).stream = function (this: unknown, ...args: unknown[]): unknown {
+      const scope = captureScopes.getStore();
+      if (scope?.render && !scope.inDriver) record(args, scope.render);
+      return (original as (...args: unknown[]) => unknown).apply(this, args);
+    };
+  }
+
+  /**
+   * A read answered by MikroORM's result cache (`cache: ms`) returns rows as old as the cache
+   * entry, which no epoch vouches for: the render's page is not stored.
+   */
+  private watchResultCache(): void {
+    let adapter: { get?: unknown } | undefined;
+    try {
+      adapter = (
+        this.config as unknown as { getResultCacheAdapter(): { get?: unknown } }
+      ).getResultCacheAdapter();
+    } catch {
+      return;
+    }
+    const original = adapter?.get;
+    if (!adapter || typeof original !== 'function' || (original as { cachePage?: true }).cachePage) return;
+    const get = async function (this: unknown, ...args: unknown[]): Promise<unknown> {
+      const value: unknown = await (original as (...args: unknown[]) => unknown).apply(this, args);
+      const render = captureScopes.getStore()?.render;
+      if (render && value !== undefined && value !== null) render.deps.untrackable = 'result-cache';
+      return value;
+    };
+    (adapter as Record<string, unknown>).get = Object.assign(get, { cachePage: true as const });
   }
 
   /** `onFlush`: the rows the unit of work will delete, with their values (its statement names only keys). */
@@ -170,20 +224,68 @@ export class OrmCapture {
   }
 
   private recordFind(render: RenderCapture, method: string, args: unknown[], result: unknown): void {
-    const [entityName, where, options] = args as [
-      unknown,
-      unknown,
-      { orderBy?: unknown; offset?: number; em?: object } | undefined,
-    ];
+    const [entityName, where, options] = args as [unknown, unknown, FindOptions | undefined];
     const meta = this.metaOf(entityName);
     if (!meta) return render.deps.addAnything(this.keys);
     if (options?.em) render.entityManagers.add(options.em);
     const rows = method === 'count' ? [] : Array.isArray(result) ? result : result ? [result] : [];
     recordDriverRead(
       { ...this.target, deps: render.deps },
-      { meta, where, orderBy: options?.orderBy, offset: options?.offset, counts: method === 'count', rows },
+      {
+        meta,
+        where,
+        orderBy: options?.orderBy,
+        offset: options?.offset,
+        counts: method === 'count',
+        rows,
+        filteredPopulate: this.filteredPopulate(meta, options),
+      },
     );
     this.recordFormulas(render, meta);
+    this.recordJoinedFilters(render, meta);
+  }
+
+  /**
+   * MikroORM joins a to-one relation whose entity has filters into every query of the owner
+   * (`autoJoinRefsForFilters`, on by default): a comment list leaves out comments of a
+   * soft-deleted article. Such a read depends on the foreign key and on the columns the
+   * related filters compare (the whole related class when a filter's condition is a function).
+   */
+  private recordJoinedFilters(render: RenderCapture, meta: Meta): void {
+    if (this.config.get('autoJoinRefsForFilters') === false) return;
+    for (const prop of meta.relations as Prop[]) {
+      const related = prop.targetMeta as Meta | undefined;
+      if (!related || !(prop.kind === 'm:1' || (prop.kind === '1:1' && prop.owner))) continue;
+      const conditions = this.filterConditions(related);
+      if (conditions.length === 0) continue;
+      render.deps.add(this.keys, meta.className, this.keys.column(meta.className, prop.name));
+      for (const condition of conditions) {
+        if (typeof condition !== 'object' || condition === null) {
+          render.deps.addClass(this.keys, related.className);
+          continue;
+        }
+        for (const name of Object.keys(condition)) {
+          if (name.startsWith('$') || !(related.properties as Record<string, unknown>)[name]) {
+            render.deps.addClass(this.keys, related.className);
+          } else render.deps.add(this.keys, related.className, this.keys.column(related.className, name));
+        }
+      }
+    }
+  }
+
+  /** The conditions of the filters that can apply to `meta` (its own, and global ones naming it or every entity). */
+  private filterConditions(meta: Meta): unknown[] {
+    type Filter = { cond?: unknown; entity?: string | string[] };
+    const own = Object.values(
+      ((meta as { filters?: Record<string, Filter> }).filters ?? {}) as Record<string, Filter>,
+    );
+    const global = Object.values((this.config.get('filters') ?? {}) as Record<string, Filter>).filter(
+      (filter) => {
+        const entities = filter.entity === undefined ? undefined : ([] as string[]).concat(filter.entity);
+        return !entities || entities.includes(meta.className);
+      },
+    );
+    return [...own, ...global].map((filter) => filter.cond);
   }
 
   private recordPivot(render: RenderCapture, args: unknown[], result: unknown): void {
@@ -197,6 +299,37 @@ export class OrmCapture {
     for (const items of Object.values((result ?? {}) as Record<string, unknown[]>)) {
       for (const item of items) recordRow(target, targetMeta, item);
     }
+  }
+
+  /**
+   * To-many relations loaded with a find whose members may be filtered in the join itself
+   * (`populateWhere`, `populateFilter`, or a filter of the related entity, which MikroORM applies
+   * to joined relations): their classes as a whole, since a member left out can come in by an
+   * edit that no membership key names.
+   */
+  private filteredPopulate(meta: Meta, options: FindOptions | undefined): Meta[] {
+    const explicit =
+      (typeof options?.populateWhere === 'object' && options.populateWhere !== null) ||
+      !!options?.populateFilter;
+    const globalFilters = Object.keys((this.config.get('filters') as object | undefined) ?? {}).length > 0;
+    const related: Meta[] = [];
+    const visit = (owner: Meta, hints: unknown) => {
+      for (const hint of Array.isArray(hints) ? hints : []) {
+        const field = typeof hint === 'string' ? hint : (hint as { field?: unknown })?.field;
+        if (typeof field !== 'string') continue;
+        const prop = (owner.properties as Record<string, Prop | undefined>)[
+          field.split(':')[0]!.split('.')[0]!
+        ];
+        const child = prop?.targetMeta as Meta | undefined;
+        if (!prop || !child) continue;
+        const toMany = prop.kind === '1:m' || prop.kind === 'm:n';
+        const filtered = Object.keys((child as { filters?: object }).filters ?? {}).length > 0;
+        if (toMany && (explicit || globalFilters || filtered)) related.push(child);
+        visit(child, (hint as { children?: unknown })?.children);
+      }
+    };
+    visit(meta, options?.populate);
+    return related;
   }
 
   /** Formula properties read other tables in SQL no `where` shows: those tables as a whole. */
@@ -238,6 +371,7 @@ export class OrmCapture {
   }
 
   private recordTables(render: RenderCapture, tables: readonly string[] | undefined): void {
+    if (tables?.length === 0) return render.deps.addAnything(this.keys);
     if (!tables) return render.deps.addAnything(this.keys);
     for (const table of tables) {
       const meta = this.byTable.get(table);

@@ -26,6 +26,11 @@ export interface DriverRead {
   /** `count()`: the result has no rows to depend on, only the number of them. */
   readonly counts: boolean;
   readonly rows: readonly unknown[];
+  /**
+   * The to-many relations loaded with the rows whose members were filtered (`populateWhere`,
+   * a filter of the related entity): members left out can come in by an edit no key names.
+   */
+  readonly filteredPopulate?: readonly Meta[];
 }
 
 /** How one condition of a `where` is tracked. */
@@ -79,6 +84,7 @@ export function recordDriverRead(target: ReadTarget, read: DriverRead): void {
   for (const prop of conditions.compared) deps.add(keys, entity, keys.column(entity, prop));
   readOrderBy(target, meta, read.orderBy);
   for (const row of read.rows) recordRow(target, meta, row);
+  for (const related of read.filteredPopulate ?? []) deps.addClass(keys, related.className);
 }
 
 /**
@@ -155,10 +161,10 @@ function readWhere(target: ReadTarget, meta: Meta, where: unknown, into: Conditi
     if (!isPk) into.pkOnly = false;
     if (isColumn(prop) && equalityValues(condition) !== undefined) addEqual(into, name, condition, isPk);
     else if (isColumn(prop) && !isNestedEntityCondition(condition)) into.compared.add(name);
-    else {
+    else if (isRelation(prop)) {
       into.compared.add(name);
       relatedClasses(target, prop);
-    }
+    } else deps.addClass(keys, meta.className);
   }
 }
 
@@ -223,7 +229,8 @@ function readOrderBy(target: ReadTarget, meta: Meta, orderBy: unknown): void {
       const prop = (meta.properties as Record<string, Prop | undefined>)[name];
       if (!prop) deps.addClass(keys, meta.className);
       else if (isColumn(prop)) deps.add(keys, meta.className, keys.column(meta.className, name));
-      else relatedClasses(target, prop);
+      else if (isRelation(prop)) relatedClasses(target, prop);
+      else deps.addClass(keys, meta.className);
     }
   }
 }
@@ -250,6 +257,10 @@ function relatedClasses({ keys, deps, metaOf }: ReadTarget, prop: Prop): void {
   if (related) deps.addClass(keys, related.className);
   const pivot = prop.kind === 'm:n' && prop.pivotEntity ? metaOf(prop.pivotEntity) : undefined;
   if (pivot) deps.addClass(keys, pivot.className);
+}
+
+function isRelation(prop: Prop): boolean {
+  return prop.kind === 'm:1' || prop.kind === '1:1' || prop.kind === '1:m' || prop.kind === 'm:n';
 }
 
 /** A scalar, or the owning side of a to-one relation (its foreign key is a column of this row). */

@@ -7,6 +7,8 @@ export const MAX_PAGE_DEPENDENCIES = 64;
 export interface CapturedDependencies {
   /** The epoch keys the page depends on, sorted. */
   readonly keys: readonly string[];
+  /** Set when the page must not be stored (see `RenderDependencies.untrackable`). */
+  readonly untrackable?: string;
   /**
    * The class keys (and the "anything" key) that must not have changed between the render's
    * start and the reading of `keys`' epochs, else a write that committed in between could be
@@ -49,12 +51,19 @@ export class RenderDependencies {
     return this.byClass.size === 0 && this.anythingKeys.size === 0;
   }
 
+  /** Why the page must not be stored: a read returned data no epoch can vouch for (a result cache). */
+  untrackable: string | undefined;
+
   /** The keys to store with the page, coarsened to whole classes past `MAX_PAGE_DEPENDENCIES`. */
   finish(): CapturedDependencies {
     const guard = [...this.byClass.keys(), ...this.anythingKeys];
     const fine = new Set<string>(this.anythingKeys);
     for (const { fine: keys } of this.byClass.values()) for (const key of keys) fine.add(key);
     const keys = fine.size <= MAX_PAGE_DEPENDENCIES ? [...fine] : guard;
-    return { keys: keys.sort(), guard: guard.sort() };
+    return {
+      keys: keys.sort(),
+      guard: guard.sort(),
+      ...(this.untrackable !== undefined && { untrackable: this.untrackable }),
+    };
   }
 }

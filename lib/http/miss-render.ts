@@ -94,6 +94,10 @@ export class MissRenderer {
       let dependencies: DependencyEpochs | undefined;
       if (tracking && reads && started) {
         const read = tracking.finish(reads);
+        if (read.untrackable !== undefined) {
+          counters.notStore(read.untrackable);
+          return render.finish(undefined);
+        }
         const keyEpochs = await this.store.dependencyEpochs(read.keys, read.guard, started);
         if (!keyEpochs) {
           counters.notStore('changed-during-render');

@@ -231,6 +231,18 @@ export function autoDependenciesSuite(
       await app.expectMiss(`/by-id/${ids.third}`, 'From SQL');
     });
 
+    test('a render answered by MikroORM’s result cache is not stored: no epoch vouches for its rows', async () => {
+      await app.cached('/cached-articles');
+      const writer = em();
+      (await writer.findOneOrFail(Article, ids.hello)).title = 'Hello 2';
+      await writer.flush();
+      // MikroORM's result cache still answers with the rows it kept (as it would without this cache)…
+      await app.expectMiss('/cached-articles', 'cached: Hello,');
+      // …and that page is not stored: the next request renders again.
+      await app.expectMiss('/cached-articles', 'cached: Hello,');
+      expect(app.cachePage.stats().routes['GET /cached-articles']?.notStored).toMatchObject({ 'result-cache': 2 });
+    });
+
     test('a native write inside a transaction invalidates after the commit, and not after a rollback', async () => {
       await app.cached(`/by-id/${ids.hello}`);
       await em().transactional(async (tx) => {

@@ -187,6 +187,12 @@ export class AutoController {
     return `#${id} by ${article.author.name}`;
   }
 
+  @Get('cached-articles')
+  async resultCache(@Req() request: Request) {
+    const articles = await this.em(request).find(Article, {}, { orderBy: { id: 'asc' }, cache: 60_000 });
+    return `cached: ${articles.map((article) => article.title).join(', ')}`;
+  }
+
   @Get('comments/latest')
   async latestComments(@Req() request: Request) {
     const comments = await this.em(request).find(Comment, {}, { orderBy: { id: 'desc' }, limit: 3 });
