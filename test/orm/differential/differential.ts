@@ -47,6 +47,7 @@ export interface DifferentialReport {
   readonly misses: number;
   /** Reads of the cached app. */
   readonly reads: number;
+  /** The first pages that went stale, each with the write after which it did. */
   readonly firstMismatches: readonly Mismatch[];
   /** Writes that ran, by name. */
   readonly writesByName: Readonly<Record<string, number>>;
@@ -130,13 +131,17 @@ async function compareEveryPage(
   );
 }
 
-/** Counts reads, hits, misses and mismatches; keeps the first few mismatches. */
+/**
+ * Counts reads, hits, misses and mismatches; keeps the first few mismatches that made a page
+ * stale (not the later reads of a page that already was).
+ */
 class Tally {
   private mismatches = 0;
   private hits = 0;
   private misses = 0;
   private reads = 0;
   private readonly first: Mismatch[] = [];
+  private readonly stale = new Set<string>();
   private readonly writes: Record<string, number> = {};
 
   constructor(private readonly keep: number) {}
@@ -149,9 +154,14 @@ class Tally {
     this.reads++;
     if (cached.cache === 'HIT') this.hits++;
     else if (cached.cache === 'MISS') this.misses++;
-    const same = cached.status === expected.status && cached.body === expected.body;
-    if (same) return;
+    if (cached.status === expected.status && cached.body === expected.body) {
+      this.stale.delete(at.path);
+      return;
+    }
     this.mismatches++;
+    // A page stays stale until something invalidates it: keep the write that made it so.
+    if (this.stale.has(at.path)) return;
+    this.stale.add(at.path);
     if (this.first.length < this.keep) {
       this.first.push({
         ...at,
