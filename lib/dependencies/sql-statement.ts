@@ -10,7 +10,7 @@ const OTHER =
   /^(begin|start|commit|rollback|savepoint|release|set|pragma|reset|discard|listen|notify|prepare|deallocate|analyze|vacuum)\b/;
 const IDENTIFIER = String.raw`(?:"(?:[^"]|"")+"|\x60[^\x60]+\x60|\[[^\]]+\]|[A-Za-z_][\w$]*)`;
 const TABLE = new RegExp(
-  String.raw`\b(?:from|join|into|update|table|using)\s+(?:only\s+)?(${IDENTIFIER}(?:\s*\.\s*${IDENTIFIER})?)(\s*\()?`,
+  String.raw`\b(from|join|into|update|table|using)\s+(?:only\s+)?(${IDENTIFIER}(?:\s*\.\s*${IDENTIFIER})?)(\s*\()?`,
   'gi',
 );
 /** `FROM a, b` (or `a AS x, b`): the names after the comma are not read; the statement is unknown. */
@@ -38,11 +38,12 @@ export function readSqlStatement(sql: string): SqlStatement {
   const tables = new Set<string>();
   let unknown = COMMA_JOIN.test(text);
   for (const match of text.matchAll(TABLE)) {
-    if (match[2]) {
+    // `from f(…)` is a function; `into t (…)` a column list.
+    if (match[3] && match[1] !== 'into') {
       unknown = true;
       continue;
     }
-    const name = unquote(match[1]!.split('.').pop()!.trim());
+    const name = unquote(match[2]!.split('.').pop()!.trim());
     if (ctes.has(name)) continue;
     tables.add(name);
   }

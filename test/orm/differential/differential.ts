@@ -60,8 +60,8 @@ export interface DifferentialReport {
   readonly warnings: readonly string[];
 }
 
-/** The option that turns on automatic dependencies (typed loosely until the option exists). */
-const autoOptions = (): CachePageModuleOptions => ({ dependencies: 'auto' }) as CachePageModuleOptions;
+/** The option that turns on automatic dependencies. */
+const autoOptions = (): CachePageModuleOptions => ({ dependencies: 'auto' });
 
 /**
  * The differential checker: two Nest apps on one SQLite file, each with its own MikroORM, one
