@@ -9,6 +9,10 @@ export interface CapturedDependencies {
   readonly keys: readonly string[];
   /** Set when the page must not be stored (see `RenderDependencies.untrackable`). */
   readonly untrackable?: string;
+  /** The entity classes the render read, by name. */
+  readonly classes: readonly string[];
+  /** The page had more keys than `MAX_PAGE_DEPENDENCIES` and depends on whole classes instead. */
+  readonly coarse: boolean;
   /**
    * The class keys (and the "anything" key) that must not have changed between the render's
    * start and the reading of `keys`' epochs, else a write that committed in between could be
@@ -23,7 +27,7 @@ export interface CapturedDependencies {
  * depending on those classes as a whole: coarser, never stale.
  */
 export class RenderDependencies {
-  private readonly byClass = new Map<string, { keys: DependencyKeys; fine: Set<string> }>();
+  private readonly byClass = new Map<string, { entity: string; fine: Set<string> }>();
   private readonly anythingKeys = new Set<string>();
 
   /** `key` (of `keys`' ORM) is a dependency because the render read `entity`. */
@@ -31,7 +35,7 @@ export class RenderDependencies {
     const classKey = keys.class(entity);
     let entry = this.byClass.get(classKey);
     if (!entry) {
-      entry = { keys, fine: new Set([keys.untracked(entity)]) };
+      entry = { entity, fine: new Set([keys.untracked(entity)]) };
       this.byClass.set(classKey, entry);
     }
     entry.fine.add(key);
@@ -59,10 +63,13 @@ export class RenderDependencies {
     const guard = [...this.byClass.keys(), ...this.anythingKeys];
     const fine = new Set<string>(this.anythingKeys);
     for (const { fine: keys } of this.byClass.values()) for (const key of keys) fine.add(key);
-    const keys = fine.size <= MAX_PAGE_DEPENDENCIES ? [...fine] : guard;
+    const coarse = fine.size > MAX_PAGE_DEPENDENCIES;
+    const keys = coarse ? guard : [...fine];
     return {
       keys: keys.sort(),
       guard: guard.sort(),
+      classes: [...new Set([...this.byClass.values()].map(({ entity }) => entity))].sort(),
+      coarse,
       ...(this.untrackable !== undefined && { untrackable: this.untrackable }),
     };
   }

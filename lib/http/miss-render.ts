@@ -5,6 +5,7 @@ import { CACHE_STATUS_HEADER } from '../cache-page.constants.js';
 import type { ResolvedCachePageOptions } from '../cache-page.options.js';
 import type { DependencyTracking } from '../dependencies/dependency-tracking.js';
 import type { RenderCapture } from '../dependencies/render-capture.js';
+import type { CapturedDependencies } from '../dependencies/render-dependencies.js';
 import { newPageEntry, type DependencyEpochs } from '../store/page-entry.js';
 import type { PageLookup, PageStore } from '../store/page-store.js';
 import type { FastPathPolicy } from './fast-path-policy.js';
@@ -92,8 +93,9 @@ export class MissRenderer {
         return render.finish(undefined);
       }
       let dependencies: DependencyEpochs | undefined;
+      let read: CapturedDependencies | undefined;
       if (tracking && reads && started) {
-        const read = tracking.finish(reads);
+        read = tracking.finish(reads);
         if (read.untrackable !== undefined) {
           counters.notStore(read.untrackable);
           return render.finish(undefined);
@@ -105,7 +107,7 @@ export class MissRenderer {
         }
         if (read.keys.length > 0) dependencies = { keys: read.keys, epochs: keyEpochs };
       }
-      counters.storedPage(key.epoch);
+      counters.storedPage(key.epoch, read);
       const { draft, body } = rendered;
       const entry = newPageEntry(draft, body.digest, body.bytes.length, epochs, dependencies);
       const page = { entry, body };

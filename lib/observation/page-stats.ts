@@ -23,6 +23,23 @@ export interface RouteStats {
   readonly bypasses: Readonly<Record<string, number>>;
   /** Misses whose page was not stored, by reason (`personal`, `set-cookie`, `status`, `stream`…). */
   readonly notStored: Readonly<Record<string, number>>;
+  /**
+   * `dependencies: 'auto'` routes: the entity classes their stored pages read, the dependency
+   * keys of the last one stored, and how many fell back to whole classes (past the cap). A class
+   * written often that every route reads makes auto mode invalidate like every-page mode.
+   */
+  readonly dependencies?: {
+    readonly classes: readonly string[];
+    readonly keys: number;
+    readonly coarse: number;
+  };
+}
+
+/** What a stored page of an auto-mode route depended on, for `stats()`. */
+export interface StoredDependencies {
+  readonly keys: readonly string[];
+  readonly classes: readonly string[];
+  readonly coarse: boolean;
 }
 
 /**
@@ -62,6 +79,7 @@ export class RouteCounters {
   invalidations = 0;
   readonly bypasses: Record<string, number> = {};
   readonly notStored: Record<string, number> = {};
+  dependencies: { classes: Set<string>; keys: number; coarse: number } | undefined;
 
   constructor(
     /** The route pattern as the router matched it, or `UNKNOWN_ROUTE`. */
@@ -69,10 +87,16 @@ export class RouteCounters {
     private readonly remember: (epochKey: string, counters: RouteCounters) => void = () => undefined,
   ) {}
 
-  /** A miss of this route stored its page under this epoch key. */
-  storedPage(epochKey: string): void {
+  /** A miss of this route stored its page under this epoch key (and these dependency keys, in auto mode). */
+  storedPage(epochKey: string, dependencies?: StoredDependencies): void {
     this.stored += 1;
     this.remember(epochKey, this);
+    if (!dependencies) return;
+    this.dependencies ??= { classes: new Set(), keys: 0, coarse: 0 };
+    for (const entity of dependencies.classes) this.dependencies.classes.add(entity);
+    this.dependencies.keys = dependencies.keys.length;
+    if (dependencies.coarse) this.dependencies.coarse += 1;
+    for (const key of dependencies.keys) this.remember(key, this);
   }
 
   bypass(reason: string): void {
@@ -93,7 +117,8 @@ const WARN_AFTER_INVALIDATIONS = 20;
 @Injectable()
 export class PageStats {
   private readonly routes = new Map<string, RouteCounters>();
-  private readonly pages = new Map<string, RouteCounters>();
+  /** Epoch keys of stored pages (paths, and dependency keys in auto mode) and the routes they hold pages of. */
+  private readonly pages = new Map<string, Set<RouteCounters>>();
   private readonly warnings = new ThrottledLogger(5 * 60_000);
   private readonly entities = new Map<string, { invalidations: number; everyPage: Record<string, number> }>();
 
@@ -137,6 +162,13 @@ export class PageStats {
         invalidations: counters.invalidations,
         bypasses: { ...counters.bypasses },
         notStored: { ...counters.notStored },
+        ...(counters.dependencies && {
+          dependencies: {
+            classes: [...counters.dependencies.classes].sort(),
+            keys: counters.dependencies.keys,
+            coarse: counters.dependencies.coarse,
+          },
+        }),
       };
     }
     const entities: Record<string, { invalidations: number; everyPage: Record<string, number> }> = {};
@@ -147,16 +179,18 @@ export class PageStats {
   }
 
   private rememberPage(epochKey: string, counters: RouteCounters): void {
+    const routes = this.pages.get(epochKey) ?? new Set();
+    routes.add(counters);
     this.pages.delete(epochKey);
-    this.pages.set(epochKey, counters);
+    this.pages.set(epochKey, routes);
     if (this.pages.size > REMEMBERED_PAGES) this.pages.delete(this.pages.keys().next().value!);
   }
 
   /** Counts renewed epochs against the routes whose pages they held; warns of routes invalidated more than served. */
   private countRenewed(keys: readonly string[]): void {
-    for (const key of keys) {
-      const counters = this.pages.get(key);
-      if (!counters) continue;
+    const invalidated = new Set<RouteCounters>();
+    for (const key of keys) for (const counters of this.pages.get(key) ?? []) invalidated.add(counters);
+    for (const counters of invalidated) {
       counters.invalidations += 1;
       if (counters.invalidations >= WARN_AFTER_INVALIDATIONS && counters.invalidations > counters.hits) {
         this.warnings.warnEvery(counters.pattern, () =>

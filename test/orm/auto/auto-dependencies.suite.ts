@@ -290,6 +290,17 @@ export function autoDependenciesSuite(
       await app.expectMiss(`/by-id/${ids.world}`, 'Only world');
     });
 
+    test('stats() shows what an auto-mode route’s pages read, and counts their invalidations by dependency key', async () => {
+      await app.cached(`/authors/${ids.ada}`);
+      const before = app.cachePage.stats().routes['GET /authors/:id'];
+      expect(before).toMatchObject({ stored: 1, invalidations: 0, dependencies: { classes: ['Article', 'Author'], coarse: 0 } });
+      expect(before?.dependencies?.keys).toBeGreaterThan(2);
+      const writer = em();
+      (await writer.findOneOrFail(Author, ids.ada)).bio = 'poetry';
+      await writer.flush();
+      expect(app.cachePage.stats().routes['GET /authors/:id']).toMatchObject({ invalidations: 1 });
+    });
+
     test('explain() shows the dependency keys a write would renew', async () => {
       const event = await app.cachePage.explain(async (tx) => {
         (await tx.findOneOrFail(Article, ids.hello)).title = 'Explained';
