@@ -25,6 +25,12 @@ export class DependencyTracking {
     this.guard = [...new Set(captures.flatMap((capture) => capture.guardKeys()))];
   }
 
+  /** Stops the captures (the app closes); renders after this are not captured. */
+  dispose(): void {
+    for (const capture of this.captures) capture.dispose();
+    this.captures = [];
+  }
+
   /** The keys whose epochs a render reads as it starts, and checks before its page is stored. */
   guardKeys(): readonly string[] {
     return this.guard;
@@ -32,7 +38,7 @@ export class DependencyTracking {
 
   /** A render starting now, in the request's MikroORM context (its entity managers are watched). */
   begin(): RenderCapture {
-    const render = new RenderCapture();
+    const render = new RenderCapture(new Set(this.captures));
     for (const capture of this.captures) {
       const em = capture.contextEntityManager();
       if (em) render.entityManagers.add(em);

@@ -3,7 +3,7 @@ import type { CachePageOrm } from '../interfaces/cache-page-module-options.inter
 import type { InvalidationTrigger } from '../observation/invalidation-record.js';
 import type { MikroOrmCore } from '../orm/mikro-orm.loader.js';
 import { DependencyKeys, valueKey } from './dependency-key.js';
-import { wrapMethod } from './driver-wrapping.js';
+import { listenTo, type DriverListener } from './driver-hooks.js';
 import { recordDriverRead, recordMembership, recordRow, type ReadTarget } from './query-dependencies.js';
 import { captureScopes, type RenderCapture } from './render-capture.js';
 import { readSqlStatement } from './sql-statement.js';
@@ -39,6 +39,10 @@ export interface WriteSink {
   ): Promise<T>;
 }
 
+/** The driver's reads whose `where` and rows are read, and its writes. */
+const READS = ['find', 'findOne', 'count'];
+const WRITES = ['nativeInsert', 'nativeInsertMany', 'nativeUpdate', 'nativeUpdateMany', 'nativeDelete'];
+
 /** Identity maps larger than this are read by class only. */
 const MAX_IDENTITY_ROWS = 256;
 
@@ -47,7 +51,7 @@ const MAX_IDENTITY_ROWS = 256;
  * its connections, and what every write through them changes. Installed on the instance's own
  * driver and connection objects (never on MikroORM's classes), once, at module start.
  */
-export class OrmCapture {
+export class OrmCapture implements DriverListener {
   readonly keys: DependencyKeys;
   private readonly metadata: {
     find(name: unknown): Meta | undefined;
@@ -57,6 +61,7 @@ export class OrmCapture {
   /** Rows the unit of work is deleting (announced in `onFlush`), with their values, by class and key. */
   private readonly deleting = new Map<string, Row>();
   private readonly target: ReadTarget;
+  private readonly detach: Array<() => void> = [];
   private readonly config: { get(key: string): unknown };
 
   constructor(
@@ -79,64 +84,55 @@ export class OrmCapture {
     return [...this.allMetas().map((meta) => this.keys.class(meta.className)), this.keys.anything()];
   }
 
-  /** Wraps the driver's reads and writes and the connections' `execute`. */
+  /** Listens to the driver's reads and writes and the connections' `execute` (see `listenTo`). */
   install(): void {
     const driver = (this.orm.em as unknown as { getDriver(): object }).getDriver();
-    for (const name of ['find', 'findOne', 'count']) {
-      wrapMethod(driver, name, async (call, args, render) => {
-        const result = await call();
-        if (render) this.recordFind(render, name, args, result);
-        return result;
-      });
-    }
-    for (const name of ['findVirtual', 'countVirtual']) {
-      wrapMethod(driver, name, async (call, _args, render) => {
-        if (render) render.deps.addAnything(this.keys);
-        return call();
-      });
-    }
-    wrapMethod(driver, 'loadFromPivotTable', async (call, args, render) => {
-      const result = await call();
-      if (render) this.recordPivot(render, args, result);
-      return result;
-    });
-    for (const name of [
-      'nativeInsert',
-      'nativeInsertMany',
-      'nativeUpdate',
-      'nativeUpdateMany',
-      'nativeDelete',
-    ]) {
-      wrapMethod(driver, name, (call, args) => this.write(name, args, call));
-    }
+    const driverMethods = [...READS, 'findVirtual', 'countVirtual', 'loadFromPivotTable', ...WRITES];
+    this.detach.push(listenTo(driver, driverMethods, ['stream'], this));
     const connections = new Set(
       ['write', 'read'].map((type) =>
         (driver as { getConnection(type: string): object }).getConnection(type),
       ),
     );
-    for (const connection of connections) {
-      wrapMethod(connection, 'execute', (call, args, render) => this.execute(args, call, render));
-      this.watchStream(connection, (args, render) =>
-        this.recordTables(render, readSqlStatement(sqlText(args[0]) ?? '').tables),
-      );
-    }
-    this.watchStream(driver, (args, render) => {
-      const meta = this.metaOf(args[0]);
-      if (meta) render.deps.addClass(this.keys, meta.className);
-      else render.deps.addAnything(this.keys);
-    });
+    for (const connection of connections)
+      this.detach.push(listenTo(connection, ['execute'], ['stream'], this));
     this.watchResultCache();
   }
 
+  /** Stops listening (the app closed). */
+  dispose(): void {
+    for (const detach of this.detach.splice(0)) detach();
+  }
+
+  /** A driver or connection call (see `DriverListener`). */
+  async around(
+    method: string,
+    args: unknown[],
+    next: () => Promise<unknown>,
+    render: RenderCapture | undefined,
+  ): Promise<unknown> {
+    const mine = render?.captures.has(this) ? render : undefined;
+    if (method === 'execute') return this.execute(args, next, mine);
+    if (WRITES.includes(method)) return this.write(method, args, next);
+    if (method === 'findVirtual' || method === 'countVirtual') mine?.deps.addAnything(this.keys);
+    const result = await next();
+    if (mine && READS.includes(method)) this.recordFind(mine, method, args, result);
+    if (mine && method === 'loadFromPivotTable') this.recordPivot(mine, args, result);
+    return result;
+  }
+
   /** `em.stream()` reads row by row, past the driver's `find`: the class (or the SQL's tables) as a whole. */
-  private watchStream(target: object, record: (args: unknown[], render: RenderCapture) => void): void {
-    const original = (target as Record<string, unknown>).stream;
-    if (typeof original !== 'function') return;
-    (target as Record<string, unknown>).stream = function (this: unknown, ...args: unknown[]): unknown {
-      const scope = captureScopes.getStore();
-      if (scope?.render && !scope.inDriver) record(args, scope.render);
-      return (original as (...args: unknown[]) => unknown).apply(this, args);
-    };
+  before(method: string, args: unknown[], render: RenderCapture): void {
+    if (method !== 'stream' || !render.captures.has(this)) return;
+    if (typeof args[0] === 'string' || sqlText(args[0]) !== undefined) {
+      const sql = sqlText(args[0]);
+      if (sql !== undefined && /^\s*(select|with)\b/i.test(sql)) {
+        return this.recordTables(render, readSqlStatement(sql).tables);
+      }
+    }
+    const meta = this.metaOf(args[0]);
+    if (meta) render.deps.addClass(this.keys, meta.className);
+    else render.deps.addAnything(this.keys);
   }
 
   /**

@@ -4,6 +4,10 @@ import { RenderDependencies } from './render-dependencies.js';
 /** One render being captured: what it read, and the entity managers that served it. */
 export class RenderCapture {
   readonly deps = new RenderDependencies();
+
+  /** `captures`: the app's listeners on its ORMs; only they record this render's reads. */
+  constructor(readonly captures: ReadonlySet<object>) {}
+
   /** Entity managers the render read through: their identity maps hold what it may have shown. */
   readonly entityManagers = new Set<object>();
 }

@@ -87,5 +87,6 @@ export class CachePageOrmRegistrar implements OnModuleInit, OnModuleDestroy {
 
   onModuleDestroy(): void {
     this.subscriber?.dispose();
+    this.tracking.dispose();
   }
 }

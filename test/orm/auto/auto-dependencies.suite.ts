@@ -290,6 +290,24 @@ export function autoDependenciesSuite(
       await app.expectMiss(`/by-id/${ids.world}`, 'Only world');
     });
 
+    test('two apps on one MikroORM instance both hear of a write; a closed one no longer does', async () => {
+      const second = await AutoApp.start(orm, adapter);
+      try {
+        await app.cached(`/by-id/${ids.hello}`);
+        await second.cached(`/by-id/${ids.hello}`);
+        const writer = em();
+        (await writer.findOneOrFail(Article, ids.hello)).title = 'Seen by both';
+        await writer.flush();
+        await app.expectMiss(`/by-id/${ids.hello}`, 'Seen by both');
+        await second.expectMiss(`/by-id/${ids.hello}`, 'Seen by both');
+      } finally {
+        await second.close();
+      }
+      await app.cached(`/by-id/${ids.hello}`);
+      await em().nativeUpdate(Article, { id: ids.hello }, { title: 'After the close' });
+      await app.expectMiss(`/by-id/${ids.hello}`, 'After the close');
+    });
+
     test('stats() shows what an auto-mode route’s pages read, and counts their invalidations by dependency key', async () => {
       await app.cached(`/authors/${ids.ada}`);
       const before = app.cachePage.stats().routes['GET /authors/:id'];
