@@ -1,5 +1,5 @@
 import { expect } from '@jest/globals';
-import type { INestApplication } from '@nestjs/common';
+import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
@@ -31,10 +31,11 @@ export class AutoApp {
     orm: MikroORM,
     adapter: AdapterName,
     options: CachePageModuleOptions = {},
+    imports: DynamicModule[] = [],
   ): Promise<AutoApp> {
     const auto = new AutoApp();
     const moduleRef = await Test.createTestingModule({
-      imports: [CachePageModule.forRoot(options)],
+      imports: [...imports, CachePageModule.forRoot(options)],
       controllers: [AutoController],
       providers: [
         { provide: MikroORM, useValue: orm },

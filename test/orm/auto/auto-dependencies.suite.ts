@@ -240,7 +240,9 @@ export function autoDependenciesSuite(
       await app.expectMiss('/cached-articles', 'cached: Hello,');
       // …and that page is not stored: the next request renders again.
       await app.expectMiss('/cached-articles', 'cached: Hello,');
-      expect(app.cachePage.stats().routes['GET /cached-articles']?.notStored).toMatchObject({ 'result-cache': 2 });
+      expect(app.cachePage.stats().routes['GET /cached-articles']?.notStored).toMatchObject({
+        'result-cache': 2,
+      });
     });
 
     test('a native write inside a transaction invalidates after the commit, and not after a rollback', async () => {
@@ -311,7 +313,11 @@ export function autoDependenciesSuite(
     test('stats() shows what an auto-mode route’s pages read, and counts their invalidations by dependency key', async () => {
       await app.cached(`/authors/${ids.ada}`);
       const before = app.cachePage.stats().routes['GET /authors/:id'];
-      expect(before).toMatchObject({ stored: 1, invalidations: 0, dependencies: { classes: ['Article', 'Author'], coarse: 0 } });
+      expect(before).toMatchObject({
+        stored: 1,
+        invalidations: 0,
+        dependencies: { classes: ['Article', 'Author'], coarse: 0 },
+      });
       expect(before?.dependencies?.keys).toBeGreaterThan(2);
       const writer = em();
       (await writer.findOneOrFail(Author, ids.ada)).bio = 'poetry';
