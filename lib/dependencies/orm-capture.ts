@@ -304,9 +304,7 @@ export class OrmCapture implements DriverListener {
    * edit that no membership key names.
    */
   private filteredPopulate(meta: Meta, options: FindOptions | undefined): Meta[] {
-    const explicit =
-      (typeof options?.populateWhere === 'object' && options.populateWhere !== null) ||
-      !!options?.populateFilter;
+    const explicit = isCondition(options?.populateWhere) || isCondition(options?.populateFilter);
     const globalFilters = Object.keys((this.config.get('filters') as object | undefined) ?? {}).length > 0;
     const related: Meta[] = [];
     const visit = (owner: Meta, hints: unknown) => {
@@ -493,6 +491,11 @@ export class OrmCapture implements DriverListener {
     const metas = all instanceof Map ? [...all.values()] : Object.values(all);
     return metas.filter((meta) => !meta.embeddable && meta.className);
   }
+}
+
+/** A condition object that narrows something (`{}` does not). */
+function isCondition(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && Object.keys(value).length > 0;
 }
 
 /** The primary keys a `where` names and nothing else, or `undefined`. */

@@ -82,7 +82,7 @@ export function recordDriverRead(target: ReadTarget, read: DriverRead): void {
     }
   }
   for (const prop of conditions.compared) deps.add(keys, entity, keys.column(entity, prop));
-  readOrderBy(target, meta, read.orderBy);
+  readOrderBy(target, meta, read.orderBy, selectsOneRow(meta, conditions));
   for (const row of read.rows) recordRow(target, meta, row);
   for (const related of read.filteredPopulate ?? []) deps.addClass(keys, related.className);
 }
@@ -221,18 +221,48 @@ function isNestedEntityCondition(condition: unknown): boolean {
   return Object.keys(condition).some((key) => !key.startsWith('$'));
 }
 
-function readOrderBy(target: ReadTarget, meta: Meta, orderBy: unknown): void {
+/**
+ * Sorting depends on the sorted columns. Through a relation (`{ posts: { publishedAt: 'desc' } }`)
+ * it depends on the related columns; which related rows count also depends on the relation's
+ * members, unless the query selects a single row (then the sort only orders its loaded
+ * collection, whose members it already depends on).
+ */
+function readOrderBy(target: ReadTarget, meta: Meta, orderBy: unknown, oneRow: boolean): void {
   const { keys, deps } = target;
   for (const order of Array.isArray(orderBy) ? orderBy : orderBy ? [orderBy] : []) {
     if (typeof order !== 'object' || order === null) continue;
-    for (const name of Object.keys(order)) {
+    for (const [name, direction] of Object.entries(order as Row)) {
       const prop = (meta.properties as Record<string, Prop | undefined>)[name];
+      const related = prop?.targetMeta as Meta | undefined;
       if (!prop) deps.addClass(keys, meta.className);
-      else if (isColumn(prop)) deps.add(keys, meta.className, keys.column(meta.className, name));
-      else if (isRelation(prop)) relatedClasses(target, prop);
+      else if (isColumn(prop) && (typeof direction !== 'object' || direction === null)) {
+        deps.add(keys, meta.className, keys.column(meta.className, name));
+      } else if (isRelation(prop) && related && typeof direction === 'object' && direction !== null) {
+        if (isColumn(prop)) deps.add(keys, meta.className, keys.column(meta.className, name));
+        else if (!oneRow) membersOfRelation(target, prop);
+        readOrderBy(target, related, direction, oneRow || !isColumn(prop));
+      } else if (isRelation(prop)) relatedClasses(target, prop);
       else deps.addClass(keys, meta.className);
     }
   }
+}
+
+/** Any change of which rows belong to a to-many relation, whoever owns them. */
+function membersOfRelation(target: ReadTarget, prop: Prop): void {
+  const member = membershipColumn(target, prop);
+  if (member) target.deps.add(target.keys, member.entity, target.keys.column(member.entity, member.column));
+  if (member) target.deps.add(target.keys, member.entity, target.keys.members(member.entity));
+  else relatedClasses(target, prop);
+}
+
+/** The `where` pins down at most one row: one value of its primary key or of a unique column. */
+function selectsOneRow(meta: Meta, conditions: Conditions): boolean {
+  for (const [name, values] of conditions.equal) {
+    const prop = (meta.properties as Record<string, Prop | undefined>)[name];
+    const unique = prop?.primary || prop?.unique === true || typeof prop?.unique === 'string';
+    if (unique && values.size === 1) return true;
+  }
+  return false;
 }
 
 /** Collects the own props named anywhere in a condition; `false` if it names anything else. */

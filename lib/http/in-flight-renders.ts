@@ -1,14 +1,19 @@
 import type { CachedPage } from '../store/page-store.js';
 
 interface Flight {
-  readonly pathEpoch: string | undefined;
-  readonly globalEpoch: string | undefined;
+  pathEpoch: string | undefined;
+  globalEpoch: string | undefined;
   readonly result: Promise<CachedPage | undefined>;
 }
 
 /** A render registered by `begin()`; `finish()` hands its page (or nothing) to the waiters. */
 export interface FlightHandle {
   finish(page: CachedPage | undefined): void;
+  /**
+   * The render runs under these epochs (created for a first render): a lookup that reads them
+   * may join it, as it would be served the page once stored.
+   */
+  runsUnder(pathEpoch: string, globalEpoch: string): void;
 }
 
 /**
@@ -34,6 +39,10 @@ export class InFlightRenders {
     const flight: Flight = { pathEpoch, globalEpoch, result: new Promise((resolve) => (finish = resolve)) };
     this.flights.set(key, flight);
     return {
+      runsUnder: (pathEpoch, globalEpoch) => {
+        flight.pathEpoch = pathEpoch;
+        flight.globalEpoch = globalEpoch;
+      },
       finish: (page) => {
         if (this.flights.get(key) === flight) this.flights.delete(key);
         finish(page);

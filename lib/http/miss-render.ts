@@ -53,6 +53,7 @@ export class MissRenderer {
       render.finish(undefined);
       return next.handle();
     }
+    render.runsUnder(epochs[0], epochs[1]);
     const reads: RenderCapture | undefined = tracking?.begin();
     const preexisting = headerNames(response);
     const fast = fastPaths?.fastPageOf(request, response, policy);

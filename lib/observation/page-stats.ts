@@ -108,6 +108,9 @@ export class RouteCounters {
   }
 }
 
+/** What every dependency key has after the key prefix (`DependencyKeys`). */
+const DEPENDENCY_KEY_MARK = 'dep:';
+
 /** Pages whose route is remembered, so their invalidations count against it; the oldest go first. */
 const REMEMBERED_PAGES = 10_000;
 /** A route is warned about once its pages were invalidated this often and more often than they were served. */
@@ -187,16 +190,34 @@ export class PageStats {
   }
 
   /** Counts renewed epochs against the routes whose pages they held; warns of routes invalidated more than served. */
+  /**
+   * A renewed page path counts once for its route; renewed dependency keys (auto mode, many per
+   * page, shared by pages) count once per route and renewal, unless a path of it already did.
+   */
   private countRenewed(keys: readonly string[]): void {
-    const invalidated = new Set<RouteCounters>();
-    for (const key of keys) for (const counters of this.pages.get(key) ?? []) invalidated.add(counters);
-    for (const counters of invalidated) {
-      counters.invalidations += 1;
-      if (counters.invalidations >= WARN_AFTER_INVALIDATIONS && counters.invalidations > counters.hits) {
-        this.warnings.warnEvery(counters.pattern, () =>
-          routeInvalidatedOftenMessage(`GET ${counters.pattern}`, counters.invalidations, counters.hits),
-        );
+    const counted = new Set<RouteCounters>();
+    const byDependency = new Set<RouteCounters>();
+    for (const key of keys) {
+      const routes = this.pages.get(key);
+      if (!routes) continue;
+      const dependency = key.includes(DEPENDENCY_KEY_MARK);
+      for (const counters of routes) {
+        if (dependency) byDependency.add(counters);
+        else {
+          counted.add(counters);
+          this.countOne(counters);
+        }
       }
+    }
+    for (const counters of byDependency) if (!counted.has(counters)) this.countOne(counters);
+  }
+
+  private countOne(counters: RouteCounters): void {
+    counters.invalidations += 1;
+    if (counters.invalidations >= WARN_AFTER_INVALIDATIONS && counters.invalidations > counters.hits) {
+      this.warnings.warnEvery(counters.pattern, () =>
+        routeInvalidatedOftenMessage(`GET ${counters.pattern}`, counters.invalidations, counters.hits),
+      );
     }
   }
 

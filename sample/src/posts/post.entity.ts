@@ -2,7 +2,7 @@ import { Collection, Entity, ManyToMany, ManyToOne, PrimaryKey, Property, type R
 import { DependentPaths } from 'nestjs-cache-page';
 import { Author } from '../authors/author.entity.js';
 import { Tag } from '../tags/tag.entity.js';
-import { authorPage, feedPage, homePage, postJson, postPage, postsJson, tagPage } from '../routes.js';
+import { authorPage, feedPage, homePage, postJson, postPage, postsJson } from '../routes.js';
 
 /**
  * An article. Its comments are not mapped as a collection on purpose: the post page loads them
@@ -45,7 +45,7 @@ export class Post {
       feedPage.path(),
       postsJson.path(),
       authorPage.path(this.author),
-      ...this.tags.getItems().map((tag) => tagPage.path(tag)),
+      // Tag pages are not named: they run in automatic-dependencies mode (TagsController).
     ];
   }
 }

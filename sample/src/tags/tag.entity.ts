@@ -1,7 +1,7 @@
 import { Collection, Entity, ManyToMany, PrimaryKey, Property } from '@mikro-orm/core';
 import { DependentPaths } from 'nestjs-cache-page';
 import { Post } from '../posts/post.entity.js';
-import { feedPage, homePage, postJson, postPage, postsJson, tagPage } from '../routes.js';
+import { feedPage, homePage, postJson, postPage, postsJson } from '../routes.js';
 
 /** A topic. Its name shows on its own page and next to every post it is on. */
 @Entity()
@@ -20,13 +20,13 @@ export class Tag {
   posts = new Collection<Post>(this);
 
   /**
-   * Its page and every page listing it. A rename also changes the slug, and the page at the old
-   * slug is invalidated too (the library calls this on the previous state as well).
+   * Every page listing it (its own page knows its data: TagsController runs in automatic-
+   * dependencies mode). A rename changes what those pages show, so the previous state's pages go
+   * too (the library calls this on the previous state as well).
    * Reads `posts`: load it (`populate: ['posts']`) before renaming a tag or (un)tagging a post.
    */
   dependentPaths(): string[] {
     return [
-      tagPage.path(this),
       homePage.path(),
       feedPage.path(),
       postsJson.path(),

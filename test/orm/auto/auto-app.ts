@@ -79,6 +79,23 @@ export class AutoApp {
     return hit.text;
   }
 
+  /**
+   * On a shared store a page is saved a round trip after its response went out: the next request
+   * may come first and render again. Requests the page until a HIT (at most 5 times), which must
+   * render nothing; gives its text.
+   */
+  async cachedSoon(path: string): Promise<string> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const before = this.counts.of(path);
+      const response = await this.get(path);
+      if (response.cache === 'HIT') {
+        expect({ path, renders: this.counts.of(path) }).toEqual({ path, renders: before });
+        return response.text;
+      }
+    }
+    throw new Error(`${path} was never served from the cache`);
+  }
+
   /** Still a HIT, its handler not run. */
   async expectHit(path: string): Promise<string> {
     const before = this.counts.of(path);

@@ -49,8 +49,8 @@ describeWithService(
         redis = await RedisServer.start();
         const app = await AutoApp.start(orm, adapter, { keyPrefix: 'auto:' }, [onRedis(redis.url)]);
         apps.push(app);
-        await app.cached('/articles/hello');
-        await app.cached(`/authors/${ids.ada}`);
+        await app.cachedSoon('/articles/hello');
+        await app.cachedSoon(`/authors/${ids.ada}`);
         const depends = app.cachePage.stats().routes['GET /articles/:slug']?.dependencies?.keys ?? 0;
         expect(depends).toBeGreaterThanOrEqual(10);
         await redis.cli('CONFIG', 'RESETSTAT');
@@ -77,12 +77,12 @@ describeWithService(
         const writerApp = await AutoApp.start(orm, adapter, { keyPrefix: 'auto:' }, [onRedis(redis.url)]);
         const reader = await AutoApp.start(orm, adapter, { keyPrefix: 'auto:' }, [onRedis(redis.url)]);
         apps.push(writerApp, reader);
-        await reader.cached(`/authors/${ids.brian}`);
+        await reader.cachedSoon(`/authors/${ids.brian}`);
         const em = orm.em.fork();
         (await em.findOneOrFail(Author, ids.brian)).bio = `plan 9 on ${adapter}`;
         await em.flush();
         await reader.expectMiss(`/authors/${ids.brian}`, `Brian (plan 9 on ${adapter})`);
-        await reader.cached(`/by-id/${ids.world}`);
+        await reader.cachedSoon(`/by-id/${ids.world}`);
         await orm.em
           .fork()
           .nativeUpdate(Article, { id: ids.world }, { title: `World, natively on ${adapter}` });
