@@ -27,6 +27,7 @@ export default {
     '<rootDir>/test/orm/invalidation.sqlite.e2e-spec.ts',
     '<rootDir>/test/orm/orm-discovery.e2e-spec.ts',
     '<rootDir>/test/orm/auto/auto-dependencies.sqlite.e2e-spec.ts',
+    '<rootDir>/test/orm/differential/differential.sqlite.e2e-spec.ts',
   ],
   moduleNameMapper: {
     '^@mikro-orm/(core|libsql)$': `${v7}/$1/index.js`,
