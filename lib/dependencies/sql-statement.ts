@@ -60,3 +60,22 @@ function unquote(name: string): string {
   if (first === '"' || first === '`' || first === '[') return name.slice(1, -1).replaceAll('""', '"');
   return name;
 }
+
+/** The SQL text of what a connection is asked to run (a string, a knex builder, a raw fragment). */
+export function sqlText(query: unknown): string | undefined {
+  if (typeof query === 'string') return query;
+  if (typeof query !== 'object' || query === null) return undefined;
+  const candidate = query as {
+    sql?: unknown;
+    toSQL?: () => { sql?: unknown };
+    toRaw?: () => { sql?: unknown };
+  };
+  if (typeof candidate.sql === 'string') return candidate.sql;
+  try {
+    if (typeof candidate.toSQL === 'function') return String(candidate.toSQL().sql);
+    if (typeof candidate.toRaw === 'function') return String(candidate.toRaw().sql);
+  } catch {
+    return undefined;
+  }
+  return undefined;
+}

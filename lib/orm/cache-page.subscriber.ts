@@ -14,7 +14,7 @@ import type { InvalidationEvents } from '../observation/invalidation-events.js';
 import type { InvalidationRecord } from '../observation/invalidation-record.js';
 import type { PageStore } from '../store/page-store.js';
 import { ThrottledLogger } from '../utils/throttled-logger.js';
-import type { WriteSink } from '../dependencies/orm-capture.js';
+import type { WriteSink } from '../dependencies/write-recorder.js';
 import type { WriteKeys } from '../dependencies/write-dependencies.js';
 import type { InvalidationTrigger } from '../observation/invalidation-record.js';
 import type { EntityChange } from './entity-change.js';
