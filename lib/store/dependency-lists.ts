@@ -9,7 +9,8 @@ export class DependencyLists {
   private readonly lists = new LRUCache<string, readonly string[]>({ max: 10_000 });
 
   known(storageKey: string): readonly string[] | undefined {
-    return this.lists.get(storageKey);
+    // An app with no auto-mode page never fills this: its hits pay one size check.
+    return this.lists.size === 0 ? undefined : this.lists.get(storageKey);
   }
 
   remember(storageKey: string, keys: readonly string[]): void {
