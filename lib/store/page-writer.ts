@@ -72,6 +72,7 @@ export class PageWriter {
 
   /** Current epochs of `keys`, created where missing; `undefined` if the store failed or one is leased. */
   private async currentEpochs(keys: readonly string[]): Promise<readonly string[] | undefined> {
+    if (keys.length === 0) return [];
     const ttl = this.epochTtl();
     const seeds = keys.map((key) => ({ key, token: newEpochToken(), ttl }));
     const created = await this.context.attempt('write an epoch', () =>
