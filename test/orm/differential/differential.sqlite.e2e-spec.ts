@@ -6,6 +6,10 @@ import { writesOf } from './writes.js';
 const writes = Number(process.env.SOAK_WRITES ?? 300);
 const seed = Number(process.env.SOAK_SEED ?? 22);
 const timeout = 120_000 + writes * 1_000;
+/** A soak prints what it ran; `npm test` stays quiet unless a test fails. */
+const soakLog = (label: string, ...details: unknown[]) => {
+  if (process.env.SOAK_WRITES !== undefined) console.log(label, ...details);
+};
 
 /** The report without the detail that only matters when it fails. */
 const summary = (report: DifferentialReport) => ({
@@ -19,7 +23,7 @@ describe('differential checker: cached app vs uncached twin on one SQLite file',
     `auto mode: ${writes} writes of every kind (seed ${seed}), no stale page, and pages really are served from the cache`,
     async () => {
       const report = await runDifferential({ seed, writes, mode: 'auto' });
-      console.log('auto', summary(report), report.writesByName);
+      soakLog('auto', summary(report), report.writesByName);
       expect(summary(report)).toEqual({ mismatches: 0, firstMismatches: [], hitRatio: expect.any(Number) });
       // Of the first reads after each write: a cache that never kept a page, or dropped them all
       // at every write, would have next to none.
@@ -43,7 +47,7 @@ describe('differential checker: cached app vs uncached twin on one SQLite file',
         mode: 'declared',
         writeKinds: 'unit-of-work',
       });
-      console.log('declared', summary(report), report.writesByName);
+      soakLog('declared', summary(report), report.writesByName);
       expect(summary(report)).toEqual({ mismatches: 0, firstMismatches: [], hitRatio: expect.any(Number) });
       expect(report.hits / report.reads).toBeGreaterThan(0.3);
     },
