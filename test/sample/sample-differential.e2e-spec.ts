@@ -7,7 +7,11 @@ import { buildSampleIfStale } from './sample-build.js';
  * The differential checker (test/orm/differential/) on the sample blog, in declared mode (every
  * page but the tag page, which runs in auto mode): the sample as shipped against the same build
  * without its page cache, two processes on one SQLite file, a seeded mix of writes through the
- * sample's own forms. `SAMPLE_DIFF_WRITES` and `SAMPLE_DIFF_SEED` run it longer or otherwise.
+ * sample's own forms. `SAMPLE_DIFF_WRITES` and `SAMPLE_DIFF_SEED` run it longer or otherwise:
+ *   SAMPLE_DIFF_WRITES=300 SAMPLE_DIFF_SEED=7 node --experimental-vm-modules \
+ *     node_modules/jest/bin/jest.js --runInBand test/sample/sample-differential -t express
+ * A failure lists the first stale pages, each with the write after which it went stale; the same
+ * seed replays the same writes.
  */
 const writes = Number(process.env.SAMPLE_DIFF_WRITES ?? 60);
 const seed = Number(process.env.SAMPLE_DIFF_SEED ?? 22);

@@ -114,7 +114,7 @@ interface Write {
   ): Promise<{ what: string; result: Submitted } | undefined>;
 }
 
-/** Slugs that were once current: a former one redirects (301), and forms still post to it. */
+/** Every slug that was ever current: a former one redirects (301), and old forms still post to it. */
 class Seen {
   readonly postSlugs = new Set<string>();
   readonly tagSlugs = new Set<string>();
