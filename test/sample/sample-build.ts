@@ -11,7 +11,7 @@ export const SAMPLE_MAIN = join(ROOT, 'sample/dist/main.js');
 
 /** What `npm run build:sample` compiles, and what it writes. */
 const SOURCES = ['lib', 'sample/src', 'tsconfig.build.json', 'sample/tsconfig.json', 'package.json'];
-const OUTPUTS = ['dist/index.js', SAMPLE_MAIN];
+const OUTPUTS = [join(ROOT, 'dist/index.js'), SAMPLE_MAIN];
 
 /**
  * Runs `npm run build:sample` (the library, then the sample against it) unless both builds are
@@ -19,7 +19,7 @@ const OUTPUTS = ['dist/index.js', SAMPLE_MAIN];
  * `npm start` runs it: compiled, in plain Node.
  */
 export async function buildSampleIfStale(): Promise<void> {
-  const built = await oldestMtime(OUTPUTS.map((path) => join(ROOT, path)));
+  const built = await oldestMtime(OUTPUTS);
   const changed = await newestMtime(SOURCES.map((path) => join(ROOT, path)));
   if (built !== undefined && built > changed) return;
   await promisify(execFile)('npm', ['run', 'build:sample'], { cwd: ROOT, timeout: 180_000 });
