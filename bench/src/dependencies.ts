@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { dependencyKeys, type PageDependencies } from './dependency-keys.js';
 import { MISS_PAGE, missCost, type MissCost } from './miss-cost.js';
 import type { SampleMode } from './sample-server.js';
 import { trafficMix, type MixOptions, type MixResult } from './traffic-mix.js';
@@ -13,6 +14,17 @@ const MIX: MixOptions = {
   commentEvery: Number(process.env.BENCH_COMMENT_EVERY ?? 100),
   seed: Number(process.env.BENCH_SEED ?? 22),
 };
+
+/** One page of each route of the sample, for the dependency keys. */
+const KEYED_PAGES = [
+  '/',
+  '/posts/caching-whole-pages',
+  '/tags/caching',
+  '/authors/ada-lovelace',
+  '/feed.xml',
+  '/api/posts',
+  '/api/posts/caching-whole-pages',
+];
 
 /** What each mode is, in the tables. */
 const MODE_NAMES: Partial<Record<SampleMode, string>> = {
@@ -34,6 +46,8 @@ const MODE_NAMES: Partial<Record<SampleMode, string>> = {
  */
 async function main(): Promise<void> {
   const started = Date.now();
+  process.stderr.write('dependency keys…\n');
+  const keys = await dependencyKeys(KEYED_PAGES);
   process.stderr.write('miss cost…\n');
   const misses = await missCost({
     modes: ['floor', 'page-cache', 'page-cache-auto'],
@@ -49,6 +63,8 @@ async function main(): Promise<void> {
   const text = [
     `${new Date(started).toISOString()} · Node ${process.version} · ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} · ` +
       'the sample blog on Express, pages in memory, SQLite (libsql) · each server in its own process',
+    '### What an automatic page depends on: one render of each, from `stats()`',
+    keysTable(keys),
     '### Miss cost: the post page, a new query-string variant per request',
     missTable(misses),
     "### Hit ratio and stale reads: the sample's traffic mix",
@@ -58,6 +74,20 @@ async function main(): Promise<void> {
   writeFileSync(`${RESULTS}dependencies.md`, `${text}\n`);
   console.log(`\n${text}\n`);
   console.log(`(${Math.round((Date.now() - started) / 1000)} s; written to bench/results/dependencies.md)`);
+}
+
+function keysTable(pages: readonly PageDependencies[]): string {
+  return [
+    '`page-cache-auto`, each page rendered once on a fresh database; keys: the dependency keys a hit checks ' +
+      "besides the page's own path and the global epoch (all in the one multi-get).",
+    '',
+    '| page | route | dependency keys | entity classes read | fell back to whole classes |',
+    '|---|---|---:|---|---:|',
+    ...pages.map(
+      (p) =>
+        `| \`${p.path}\` | \`${p.route}\` | ${p.keys} | ${p.classes.join(', ')} | ${p.coarse ? 'yes' : 'no'} |`,
+    ),
+  ].join('\n');
 }
 
 function missTable(misses: readonly MissCost[]): string {

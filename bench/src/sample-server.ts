@@ -74,7 +74,11 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void app.close().then(() => process.exit(0)));
 }
 
-async function createSampleApp(mode: SampleMode, config: { adapter: Adapter; redisUrl?: string }) {
+/** The sample blog in `mode` with its views, not yet listening (`config` is the sample's AppConfig). */
+export async function createSampleApp(
+  mode: SampleMode,
+  config: { adapter: Adapter; redisUrl?: string },
+): Promise<INestApplication> {
   const { AppModule } = (await sampleModule('app.module.js')) as {
     AppModule: { forRoot(config: unknown): DynamicModule };
   };
