@@ -82,7 +82,7 @@ function keysTable(pages: readonly PageDependencies[]): string {
       "besides the page's own path and the global epoch (all in the one multi-get).",
     '',
     '| page | route | dependency keys | entity classes read | fell back to whole classes |',
-    '|---|---|---:|---|---:|',
+    '|---|---|---:|---|---|',
     ...pages.map(
       (p) =>
         `| \`${p.path}\` | \`${p.route}\` | ${p.keys} | ${p.classes.join(', ')} | ${p.coarse ? 'yes' : 'no'} |`,
@@ -130,8 +130,8 @@ function mixTable(mixes: readonly MixResult[]): string {
     ...mixes.map(
       (m) =>
         `| ${MODE_NAMES[m.mode]} | ${m.views.toLocaleString('en')} | ${m.hits.toLocaleString('en')} | ` +
-        `${((m.hits / m.views) * 100).toFixed(1)} % | ${m.firstViews} | ${m.views - m.hits - m.firstViews} | ` +
-        `${m.comments} | ${m.stale}${m.staleExamples.length ? ` (${m.staleExamples.join('; ')})` : ''} | ${m.failed} |`,
+        `${((m.hits / m.views) * 100).toFixed(1)} % | ${m.firstViews} | ${(m.views - m.hits - m.firstViews).toLocaleString('en')} | ` +
+        `${m.comments} | ${m.stale.toLocaleString('en')}${m.staleExamples.length ? ` (${m.staleExamples.join('; ')})` : ''} | ${m.failed} |`,
     ),
   ];
   return lines.join('\n');
