@@ -8,13 +8,37 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { CachePageModuleOptions } from 'nestjs-cache-page';
 import type { Adapter, Store } from './server.js';
 
 /**
  * The sample blog: uncached (`floor`), behind Nest's CacheInterceptor, or with nestjs-cache-page
- * as shipped (`page-cache`: its defaults) or with `fastPath: false` (`page-cache-interceptor`).
+ * as shipped (`page-cache`: its defaults, every page declared but the tag page), with
+ * `fastPath: false` (`page-cache-interceptor`), with `dependencies: 'auto'` for every page
+ * (`page-cache-auto`; the entities' `dependentPaths()` still run beside it), or in Jimmy Page
+ * mode (`page-cache-every-page`: `invalidateAllOnChange`, every write invalidates every page).
+ * The modes other than `page-cache` keep pages in memory whatever BENCH_STORE says.
  */
-export type SampleMode = 'floor' | 'nest-cache' | 'page-cache' | 'page-cache-interceptor';
+export type SampleMode =
+  | 'floor'
+  | 'nest-cache'
+  | 'page-cache'
+  | 'page-cache-interceptor'
+  | 'page-cache-auto'
+  | 'page-cache-every-page';
+
+/**
+ * The CachePageModule options each mode puts in place of the sample's BlogCacheModule. The
+ * uncached modes keep the module, turned off (`enabled: false`: no interceptor work, no fast
+ * path): the sample's links are `pageRoute()` handles, which an app with CachePageModule resolves.
+ */
+const CACHE_PAGE_OPTIONS: Record<Exclude<SampleMode, 'page-cache'>, CachePageModuleOptions> = {
+  floor: { enabled: false },
+  'nest-cache': { enabled: false },
+  'page-cache-interceptor': { keyPrefix: 'blog-sample:', fastPath: false },
+  'page-cache-auto': { keyPrefix: 'blog-sample:', dependencies: 'auto' },
+  'page-cache-every-page': { keyPrefix: 'blog-sample:', invalidateAllOnChange: true },
+};
 
 const SAMPLE_DIST = new URL('../../sample/dist/', import.meta.url);
 
@@ -23,10 +47,12 @@ const sampleModule = async (path: string): Promise<Record<string, unknown>> =>
   import(new URL(path, SAMPLE_DIST).href) as Promise<Record<string, unknown>>;
 
 /**
- * Boots the sample blog on a fresh SQLite file, configured by BENCH_MODE (a SampleMode),
+ * Boots the sample blog on a fresh SQLite file (or on BENCH_DB_FILE, which several servers may
+ * share: the sample creates the tables only when none exist and seeds only a blog without posts,
+ * so start the first server before the others), configured by BENCH_MODE (a SampleMode),
  * BENCH_ADAPTER, BENCH_STORE and BENCH_REDIS_URL, and prints `READY <port>` when it listens.
  * `page-cache` is the sample exactly as shipped; the other modes put its resource modules
- * together with another cache (or none) in place of its BlogCacheModule.
+ * together with another CachePageModule (turned off for the uncached modes) in place of its BlogCacheModule.
  */
 async function main(): Promise<void> {
   const mode = (process.env.BENCH_MODE ?? 'page-cache') as SampleMode;
@@ -35,7 +61,10 @@ async function main(): Promise<void> {
   const config = {
     port: 0,
     adapter,
-    database: { kind: 'sqlite', file: join(mkdtempSync(join(tmpdir(), 'bench-blog-')), 'blog.sqlite') },
+    database: {
+      kind: 'sqlite',
+      file: process.env.BENCH_DB_FILE || join(mkdtempSync(join(tmpdir(), 'bench-blog-')), 'blog.sqlite'),
+    },
     redisUrl: store === 'redis' ? (process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379') : undefined,
     publicUrl: 'http://localhost',
   };
@@ -45,14 +74,18 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void app.close().then(() => process.exit(0)));
 }
 
-async function createSampleApp(mode: SampleMode, config: { adapter: Adapter; redisUrl?: string }) {
+/** The sample blog in `mode` with its views, not yet listening (`config` is the sample's AppConfig). */
+export async function createSampleApp(
+  mode: SampleMode,
+  config: { adapter: Adapter; redisUrl?: string },
+): Promise<INestApplication> {
   const { AppModule } = (await sampleModule('app.module.js')) as {
     AppModule: { forRoot(config: unknown): DynamicModule };
   };
   const root =
     mode === 'page-cache'
       ? AppModule.forRoot(config)
-      : await withoutPageCache(AppModule.forRoot(config), mode);
+      : await swapCacheModule(AppModule.forRoot(config), mode);
   const app: INestApplication =
     config.adapter === 'fastify'
       ? await NestFactory.create(root, new FastifyAdapter(), { logger: ['error'] })
@@ -64,16 +97,14 @@ async function createSampleApp(mode: SampleMode, config: { adapter: Adapter; red
   return app;
 }
 
-/** The sample's root module with its BlogCacheModule swapped for Nest's cache, or for nothing. */
-async function withoutPageCache(root: DynamicModule, mode: SampleMode): Promise<DynamicModule> {
+/** The sample's root module with its BlogCacheModule swapped for the mode's CachePageModule (and Nest's cache). */
+async function swapCacheModule(root: DynamicModule, mode: SampleMode): Promise<DynamicModule> {
   const { BlogCacheModule } = (await sampleModule('cache/blog-cache.module.js')) as { BlogCacheModule: Type };
   const imports = (root.imports ?? []).filter(
     (imported) => (imported as DynamicModule).module !== BlogCacheModule,
   );
-  if (mode === 'page-cache-interceptor') {
-    const { CachePageModule } = await import('nestjs-cache-page');
-    imports.push(CachePageModule.forRoot({ keyPrefix: 'blog-sample:', fastPath: false }));
-  }
+  const { CachePageModule } = await import('nestjs-cache-page');
+  imports.push(CachePageModule.forRoot(CACHE_PAGE_OPTIONS[mode as Exclude<SampleMode, 'page-cache'>]));
   if (mode === 'nest-cache') {
     @Module({
       imports: [CacheModule.register()],

@@ -33,6 +33,19 @@ export interface Row {
 const PAGE = '/page';
 const GUARDED_PAGE = '/guarded/page';
 
+/**
+ * The sample's pages the sample rows measure. The post page and the API are declared as shipped
+ * (`dependentPaths()`), like the home page, which in `page-cache-auto` has the most dependency
+ * keys of the sample (53, `npm run bench:dependencies`); the tag page runs in automatic-dependencies
+ * mode as shipped.
+ */
+const SAMPLE_ROUTES = [
+  { route: 'post', path: '/posts/caching-whole-pages', page: 'post page (queries + @Render)' },
+  { route: 'api', path: '/api/posts', page: 'GET /api/posts (queries + JSON)' },
+  { route: 'tag', path: '/tags/caching', page: "tag page (queries + @Render; 'auto' as shipped)" },
+  { route: 'home', path: '/', page: 'home page (every post; queries + @Render)' },
+] as const;
+
 export const serverKey = (server: ServerSpec): string => JSON.stringify(server);
 
 /** The environment of raw-server.js for a raw server spec. */
@@ -155,6 +168,12 @@ export function benchRows(options: { withRedis: boolean; withVarnish: boolean })
     const variants: Array<[string, string, ServerSpec, boolean]> = [
       ['page-cache', 'nestjs-cache-page hit, defaults (fast path), memory', sample('page-cache'), true],
       [
+        'page-cache-auto',
+        "nestjs-cache-page hit, defaults, dependencies: 'auto' for every page, memory",
+        sample('page-cache-auto'),
+        true,
+      ],
+      [
         'page-cache-interceptor',
         'nestjs-cache-page hit, fastPath: false, memory',
         sample('page-cache-interceptor'),
@@ -170,16 +189,13 @@ export function benchRows(options: { withRedis: boolean; withVarnish: boolean })
         sample('page-cache', 'redis'),
         true,
       ]);
-    for (const [route, path] of [
-      ['post', '/posts/caching-whole-pages'],
-      ['api', '/api/posts'],
-    ] as const)
+    for (const { route, path, page } of SAMPLE_ROUTES)
       for (const [id, label, server, hits] of variants)
         rows.push({
           id: `${adapter}:sample-${route}:${id}`,
           table: 'sample',
           adapter,
-          label: `${route === 'post' ? 'post page (queries + @Render)' : 'GET /api/posts (queries + JSON)'}: ${label}`,
+          label: `${page}: ${label}`,
           server,
           path,
           hits,

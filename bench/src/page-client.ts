@@ -1,0 +1,63 @@
+import { Agent, request } from 'node:http';
+import { performance } from 'node:perf_hooks';
+
+/** One response, read to its end. */
+export interface PageResponse {
+  readonly status: number;
+  /** The `X-Cache` header (`HIT`, `MISS`…), or `–` when the server sent none. */
+  readonly cache: string;
+  readonly body: string;
+  /** From sending the request to the last byte of the body, in milliseconds. */
+  readonly ms: number;
+}
+
+/**
+ * A client of one server that sends its requests one after the other on one keep-alive
+ * connection, asking for identity bodies, and keeps what each answered.
+ */
+export class PageClient {
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 1 });
+
+  constructor(private readonly baseUrl: string) {}
+
+  /** `GET path`. */
+  get(path: string): Promise<PageResponse> {
+    return this.send('GET', path);
+  }
+
+  /** `POST path` with `fields` as an HTML form sends them (`application/x-www-form-urlencoded`). */
+  postForm(path: string, fields: Record<string, string>): Promise<PageResponse> {
+    return this.send('POST', path, new URLSearchParams(fields).toString());
+  }
+
+  /** Closes the connection. */
+  close(): void {
+    this.agent.destroy();
+  }
+
+  private send(method: string, path: string, form?: string): Promise<PageResponse> {
+    const headers: Record<string, string> = { 'accept-encoding': 'identity' };
+    if (form !== undefined) {
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      headers['content-length'] = String(Buffer.byteLength(form));
+    }
+    const started = performance.now();
+    return new Promise((resolve, reject) => {
+      const req = request(`${this.baseUrl}${path}`, { method, agent: this.agent, headers }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.once('end', () =>
+          resolve({
+            status: response.statusCode ?? 0,
+            cache: String(response.headers['x-cache'] ?? '–'),
+            body: Buffer.concat(chunks).toString('utf8'),
+            ms: performance.now() - started,
+          }),
+        );
+        response.once('error', reject);
+      });
+      req.once('error', reject);
+      req.end(form);
+    });
+  }
+}
