@@ -42,6 +42,8 @@ export interface ResolvedCachePageOptions {
   /** Middleware the fast path may skip: function and hook names, and middleware classes. */
   readonly skippableMiddleware: ReadonlyArray<string | Function>;
   readonly noStoreUncached: boolean;
+  /** What cached pages tell browsers and proxies when their route set no `Cache-Control`; `false`: nothing. */
+  readonly cacheControl: string | false;
   /** Startup warnings about the options (logged once by the module). */
   readonly warnings: readonly string[];
 }

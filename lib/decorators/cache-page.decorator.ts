@@ -2,6 +2,7 @@ import { SetMetadata } from '@nestjs/common';
 import { CACHE_PAGE_METADATA } from '../cache-page.constants.js';
 import type { CachePageRouteOptions } from '../interfaces/cache-page-module-options.interface.js';
 import { invalidRouteOptionMessage } from '../cache-page.messages.js';
+import { checkCacheControl } from '../options/cache-control.js';
 
 /**
  * Caches this route's GET pages. Needed only when the module runs with `global: false`; with the
@@ -21,6 +22,7 @@ export const CachePage = (options: CachePageRouteOptions = {}): ClassDecorator &
     }
   }
   const { dependencies } = options;
+  if (options.cacheControl !== undefined) checkCacheControl(options.cacheControl, true);
   if (dependencies !== undefined && dependencies !== 'declared' && dependencies !== 'auto') {
     throw new TypeError(
       invalidRouteOptionMessage('dependencies', dependencies, "must be 'declared' or 'auto'"),

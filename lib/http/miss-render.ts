@@ -12,7 +12,7 @@ import type { FastPathPolicy } from './fast-path-policy.js';
 import type { Exchange } from './http-exchange.js';
 import type { InFlightRenders } from './in-flight-renders.js';
 import { holdMiss } from './miss-hold.js';
-import { markNeverServed } from './no-store-uncached.js';
+import { keepPrivate, tellCaches } from './cache-control-header.js';
 import { headerNames, toRenderedPage } from './page-draft.js';
 import { pageVariance } from './page-variance.js';
 import { RenderObservation, type ObservedReads } from './render-observation.js';
@@ -56,6 +56,8 @@ export class MissRenderer {
     render.runsUnder(epochs[0], epochs[1]);
     const reads: RenderCapture | undefined = tracking?.begin();
     const preexisting = headerNames(response);
+    // Set after the names of what middleware set were taken: it is stored and replayed as the route's own.
+    const told = tellCaches(this.adapter, response, policy.cacheControl);
     const fast = fastPaths?.fastPageOf(request, response, policy);
     this.adapter.setHeader(response, CACHE_STATUS_HEADER, 'MISS');
     const raw = response.raw ?? (response as unknown as ServerResponse);
@@ -73,7 +75,7 @@ export class MissRenderer {
         observed = { ...observed, personal: new Set([...observed.personal, 'cookie']) };
       }
       if (!policy.public && ![...observed.personal].every((input) => inputs.valueOf(input) === '')) {
-        markNeverServed(this.adapter, response, this.options.noStoreUncached);
+        keepPrivate(this.adapter, response, told, this.options.noStoreUncached);
       }
     };
     void capture.done.then(async (captured) => {

@@ -35,6 +35,8 @@ export interface RoutePolicy {
   readonly streams: boolean;
   /** `'auto'`: the page also depends on what its render reads through MikroORM. */
   readonly dependencies: DependencyMode;
+  /** The `Cache-Control` its pages get when the route sets none (`false`: none). */
+  readonly cacheControl: string | false;
 }
 
 const RESPONSE_PARAM = '1:';
@@ -66,6 +68,7 @@ export function readRoutePolicy(
     route: `${controller.name}.${handler.name}`,
     streams,
     dependencies: routeOptions?.dependencies ?? options.dependencies,
+    cacheControl: routeOptions?.cacheControl ?? options.cacheControl,
   };
 }
 

@@ -193,6 +193,18 @@ export interface CachePageModuleOptions {
    */
   noStoreUncached?: boolean;
   /**
+   * The `Cache-Control` sent with the pages the cache stores and serves (misses and hits) whose
+   * route set none. The default, `'no-cache'`, lets browsers and proxies keep a page but makes
+   * them ask before each use: the cache answers that revalidation with a `304` from the stored
+   * page, and no copy one hop away is ever shown after an invalidation. A personal page (one the
+   * cache would not store) gets `private` added. `false` sends nothing (proxies then pick their
+   * own lifetime: stock Varnish keeps such a page 120 s, Fastly an hour). A longer value
+   * (`'max-age=60'`) lets browsers show a page up to that long after it changed.
+   * `@CachePage({ cacheControl })` sets it per route.
+   * @default 'no-cache'
+   */
+  cacheControl?: string | false;
+  /**
    * Log every invalidation (entity, trigger, paths) at `debug` level.
    * @default false
    */
@@ -228,4 +240,6 @@ export interface CachePageRouteOptions {
   fastPath?: boolean;
   /** This route's `dependencies` mode; overrides the module's. */
   dependencies?: DependencyMode;
+  /** This route's `cacheControl`; overrides the module's (see there). */
+  cacheControl?: string | false;
 }

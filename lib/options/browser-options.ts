@@ -1,5 +1,6 @@
 import type { CachePageModuleOptions } from '../interfaces/cache-page-module-options.interface.js';
 import { CACHE_PAGE_DEFAULTS } from './defaults.js';
+import { checkCacheControl } from './cache-control.js';
 import { resolveBoolean } from './option-values.js';
 
 /** The browsers group: what browsers are told about the pages the cache serves and does not. */
@@ -8,5 +9,7 @@ export function resolveBrowserOptions(options: CachePageModuleOptions) {
   return {
     reloadOnBack: resolveBoolean('reloadOnBack', options.reloadOnBack, defaults.reloadOnBack),
     noStoreUncached: resolveBoolean('noStoreUncached', options.noStoreUncached, defaults.noStoreUncached),
+    cacheControl:
+      options.cacheControl === undefined ? defaults.cacheControl : checkCacheControl(options.cacheControl),
   };
 }

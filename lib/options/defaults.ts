@@ -29,4 +29,5 @@ export const CACHE_PAGE_DEFAULTS = {
   fastPath: 'auto' as FastPathMode,
   skippableMiddleware: [],
   noStoreUncached: false,
+  cacheControl: 'no-cache' as string | false,
 } as const satisfies Partial<Record<keyof CachePageModuleOptions, unknown>>;
