@@ -26,3 +26,10 @@ export const DEPENDENT_PATHS_METADATA = 'cache_page:dependent_paths';
  * @publicApi
  */
 export const CACHE_STATUS_HEADER = 'X-Cache';
+
+/**
+ * Metadata key written by `@PageFragment()` on a provider method: `{ name, fallback }`.
+ *
+ * @publicApi
+ */
+export const PAGE_FRAGMENT_METADATA = 'cache_page:fragment';

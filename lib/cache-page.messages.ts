@@ -251,3 +251,24 @@ export const routeInvalidatedOftenMessage = (route: string, invalidations: numbe
   `since startup: they are thrown away before they are read, so caching them costs a render and a store write each ` +
   `time. If writes outnumber reads there, mark the route @NoCachePage(); otherwise check which writes invalidate ` +
   `it (CachePageService.explain(), onInvalidation()).`;
+
+export const invalidFragmentNameMessage = (call: string, name: unknown): string =>
+  `${MODULE}: ${call}(${showValue(name)}): a fragment name is 1 to 64 letters, digits, "_", "." or "-" ` +
+  `(e.g. 'greeting'). Fix the name.`;
+
+export const invalidFragmentFallbackMessage = (name: string, fallback: unknown): string =>
+  `${MODULE}: @PageFragment('${name}'): "fallback" must be a string (got ${showValue(fallback)}). ` +
+  `Fix the decorator's options.`;
+
+export const duplicateFragmentMessage = (name: string, owners: readonly string[]): string =>
+  `${MODULE}: @PageFragment('${name}') is declared by ${owners.join(' and ')}; a fragment name ` +
+  `names one method. Rename one of them.`;
+
+export const unknownFragmentMessage = (name: string, declared: readonly string[]): string =>
+  `${MODULE}: a page has pageFragment('${name}') but no @PageFragment('${name}') method exists ` +
+  `(declared: ${declared.length > 0 ? declared.join(', ') : 'none'}); its place stays empty. ` +
+  `Add the method to a provider, or fix the name.`;
+
+export const fragmentFailedMessage = (name: string, owner: string, problem: string): string =>
+  `${MODULE}: @PageFragment('${name}') ${owner} ${problem}; the page was sent with its fallback ` +
+  `in that place (further failures of it are logged at most once a minute).`;

@@ -21,6 +21,7 @@ import { CachePageInterceptor } from './http/cache-page.interceptor.js';
 import { FastPath } from './http/fast-path.js';
 import { FastHitEvents } from './http/fast-hit-events.js';
 import { DependencyTracking } from './dependencies/dependency-tracking.js';
+import { PageFragments } from './fragments/page-fragments.js';
 import { InvalidationEvents } from './observation/invalidation-events.js';
 import { PageStats } from './observation/page-stats.js';
 import { OpenTelemetryMetrics } from './observation/open-telemetry-metrics.js';
@@ -60,6 +61,7 @@ const providers: Provider[] = [
   FastHitEvents,
   InvalidationEvents,
   DependencyTracking,
+  PageFragments,
   PageStats,
   OpenTelemetryMetrics,
   CachePageHealthIndicator,

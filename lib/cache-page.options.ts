@@ -44,6 +44,8 @@ export interface ResolvedCachePageOptions {
   readonly noStoreUncached: boolean;
   /** What cached pages tell browsers and proxies when their route set no `Cache-Control`; `false`: nothing. */
   readonly cacheControl: string | false;
+  /** How long a `@PageFragment()` method may take before its fallback is sent, ms. */
+  readonly fragmentTimeout: number;
   /** Startup warnings about the options (logged once by the module). */
   readonly warnings: readonly string[];
 }

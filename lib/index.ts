@@ -10,12 +10,16 @@ export { CachePageInterceptor } from './http/cache-page.interceptor.js';
 export { CachePage } from './decorators/cache-page.decorator.js';
 export { NoCachePage } from './decorators/no-cache-page.decorator.js';
 export { DependentPaths } from './decorators/dependent-paths.decorator.js';
+export { PageFragment, type PageFragmentOptions } from './decorators/page-fragment.decorator.js';
+export { pageFragment } from './fragments/fragment-marker.js';
+export type { PageFragmentValue } from './fragments/fragment-value.js';
 export type { DependentPathsEntity, DependentPathsResult } from './decorators/dependent-paths.decorator.js';
 export {
   CACHE_PAGE_METADATA,
   CACHE_STATUS_HEADER,
   DEPENDENT_PATHS_METADATA,
   NO_CACHE_PAGE_METADATA,
+  PAGE_FRAGMENT_METADATA,
 } from './cache-page.constants.js';
 export type {
   CachePageModuleOptions,

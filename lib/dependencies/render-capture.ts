@@ -26,3 +26,8 @@ export const captureScopes = new AsyncLocalStorage<CaptureScope>();
 export function runCaptured<T>(render: RenderCapture, call: () => T): T {
   return captureScopes.run({ render, inDriver: false }, call);
 }
+
+/** Runs `call` outside any captured render: what it reads is no page's dependency. */
+export function outsideCapture<T>(call: () => T): T {
+  return captureScopes.exit(call);
+}

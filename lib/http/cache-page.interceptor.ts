@@ -15,9 +15,11 @@ import { DependencyTracking } from '../dependencies/dependency-tracking.js';
 import { PageStats, RouteCounters } from '../observation/page-stats.js';
 import { PageStore, type PageLookup } from '../store/page-store.js';
 import { thenMaybe } from '../utils/maybe-promise.js';
+import { PageFragments } from '../fragments/page-fragments.js';
 import { FastPathPolicy } from './fast-path-policy.js';
+import { holdForFragments } from './fragment-hold.js';
 import { handedLookup } from './handed-lookup.js';
-import type { Exchange, HttpRequest, HttpResponse } from './http-exchange.js';
+import { rawResponse, type Exchange, type HttpRequest, type HttpResponse } from './http-exchange.js';
 import { IgnoreRules } from './ignore-rules.js';
 import { InFlightRenders } from './in-flight-renders.js';
 import { MissRenderer } from './miss-render.js';
@@ -54,6 +56,7 @@ export class CachePageInterceptor implements NestInterceptor {
   @Optional() @Inject(FastPathPolicy) private readonly fastPaths?: FastPathPolicy;
   @Optional() @Inject(PageStats) private readonly stats?: PageStats;
   @Optional() @Inject(DependencyTracking) private readonly tracking?: DependencyTracking;
+  @Optional() @Inject(PageFragments) private readonly fragments?: PageFragments;
   private readonly renders = new InFlightRenders();
   private readonly keys: RequestPageKeys;
   private readonly misses: MissRenderer;
@@ -65,40 +68,41 @@ export class CachePageInterceptor implements NestInterceptor {
     protected readonly httpAdapterHost: HttpAdapterHost,
   ) {
     this.keys = new RequestPageKeys(options.keyPrefix, new IgnoreRules(options.ignorePaths), store.paths);
-    this.misses = new MissRenderer(options, store, httpAdapterHost, this.renders, () => this.tracking);
+    this.misses = new MissRenderer(options, store, httpAdapterHost, this.renders, () => this.tracking, () => this.fragments);
   }
 
   intercept(
     context: ExecutionContext,
     next: CallHandler,
   ): Observable<unknown> | Promise<Observable<unknown>> {
-    if (!this.options.enabled || context.getType() !== 'http') return next.handle();
-    const policy = this.routePolicy(context);
+    if (context.getType() !== 'http') return next.handle();
     const http = context.switchToHttp();
+    const request = http.getRequest<HttpRequest>();
+    // Bound twice (globally and by @UseInterceptors), the inner binding would wait for the
+    // outer one's render, which waits for the inner one: only the first binding acts.
+    if (seenRequests.has(request)) return next.handle();
+    seenRequests.add(request);
+    if (!this.options.enabled) return this.uncached(request, http.getResponse(), next);
+    const policy = this.routePolicy(context);
     if (!policy.cacheable || !this.isRequestCacheable(context)) {
-      const request = http.getRequest<HttpRequest>();
       if (policy.skipped || this.bypasses(request)) {
         markNeverServed(this.adapter, http.getResponse(), this.options.noStoreUncached);
       }
       this.countBypass(request, policy);
-      return next.handle();
+      return this.uncached(request, http.getResponse(), next);
     }
-    const request = http.getRequest<HttpRequest>();
     const url = this.trackBy(context);
-    // Bound twice (globally and by @UseInterceptors), the inner binding would wait for the
-    // outer one's render, which waits for the inner one: only the first binding caches.
-    if (url === undefined || seenRequests.has(request)) {
-      if (url === undefined) this.countersOf(routePatternOf(request)).bypass('untracked');
-      return next.handle();
+    if (url === undefined) {
+      this.countersOf(routePatternOf(request)).bypass('untracked');
+      return this.uncached(request, http.getResponse(), next);
     }
-    seenRequests.add(request);
     const route = routePatternOf(request);
     const counters = this.countersOf(route);
     const key = this.keys.of(requestOrigin(request.headers ?? {}, isEncrypted(request)), url);
     if (key.ignored) {
       counters.bypass('ignored-path');
       markNeverServed(this.adapter, http.getResponse(), this.options.noStoreUncached);
-      return next.handle();
+      return this.uncached(request, http.getResponse(), next);
     }
 
     const inputs = new HeaderInputs(request.headers ?? {}, this.options.languages);
@@ -179,11 +183,11 @@ export class CachePageInterceptor implements NestInterceptor {
   ): Observable<unknown> | Promise<Observable<unknown>> {
     if (!lookup) {
       exchange.counters.bypass(this.store.unavailableReason(exchange.key));
-      return exchange.next.handle();
+      return this.uncached(exchange.request, exchange.response, exchange.next);
     }
     if (lookup.page) {
       exchange.counters.hits += 1;
-      return replayHit(this.adapter, this.store, exchange, lookup.page);
+      return replayHit(this.adapter, this.store, exchange, lookup.page, this.fragments);
     }
     // No await between this join and the begin() in MissRenderer.render, or two lookups
     // finishing together could both miss the other's render.
@@ -192,19 +196,32 @@ export class CachePageInterceptor implements NestInterceptor {
       return joined.then((page) => {
         if (!page) {
           exchange.counters.bypass('render-in-progress');
-          return exchange.next.handle();
+          return this.uncached(exchange.request, exchange.response, exchange.next);
         }
         exchange.counters.hits += 1;
-        return replayHit(this.adapter, this.store, exchange, page);
+        return replayHit(this.adapter, this.store, exchange, page, this.fragments);
       });
     }
     if (this.adapter.getRequestMethod(exchange.request) !== 'GET') {
       exchange.counters.misses += 1;
       exchange.counters.notStore('head');
       this.adapter.setHeader(exchange.response, CACHE_STATUS_HEADER, 'MISS');
-      return exchange.next.handle();
+      return this.uncached(exchange.request, exchange.response, exchange.next);
     }
     return this.misses.render(exchange, lookup, this.fastPaths);
+  }
+
+  /** Lets the route answer on its own; its fragments, if it has some, are still filled. */
+  private uncached(request: HttpRequest, response: HttpResponse, next: CallHandler): Observable<unknown> {
+    if (this.fragments?.inUse) {
+      holdForFragments(rawResponse(response), {
+        fragments: this.fragments,
+        request,
+        response,
+        acceptEncoding: request.headers?.['accept-encoding'],
+      });
+    }
+    return next.handle();
   }
 }
 

@@ -42,3 +42,25 @@ function preferredEncoding(acceptEncoding: string): BodyEncoding | undefined {
   const encoding = (negotiator as PreferringNegotiator).encoding(OFFERED, { preferred: OFFERED });
   return encoding === 'x-gzip' ? 'gzip' : (encoding as BodyEncoding | undefined);
 }
+
+/** Whether gzip is acceptable, per `Accept-Encoding` value (pages with fragments are sent gzip or identity). */
+const gzipAccepted = new Map<string, boolean>();
+
+/**
+ * Whether a body of `bodyLength` bytes is sent gzip-encoded to this client, whatever else it
+ * prefers: pages with fragments are compressed per response, which gzip does cheaply from pieces
+ * compressed once, and Brotli could not.
+ */
+export function negotiateGzip(acceptEncoding: unknown, bodyLength: number): boolean {
+  if (typeof acceptEncoding !== 'string' || acceptEncoding === '' || bodyLength < MIN_COMPRESSED_BYTES) {
+    return false;
+  }
+  const known = gzipAccepted.get(acceptEncoding);
+  if (known !== undefined) return known;
+  const negotiator = new Negotiator({ headers: { 'accept-encoding': acceptEncoding } });
+  const accepted = negotiator.encodings(['gzip', 'x-gzip']).length > 0;
+  if (acceptEncoding.length > REMEMBERED_LENGTH) return accepted;
+  if (gzipAccepted.size >= REMEMBERED) gzipAccepted.clear();
+  gzipAccepted.set(acceptEncoding, accepted);
+  return accepted;
+}

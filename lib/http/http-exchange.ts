@@ -32,6 +32,11 @@ export interface Exchange {
   readonly counters: RouteCounters;
 }
 
+/** Express's `res`, or the `ServerResponse` under Fastify's reply. */
+export function rawResponse(response: HttpResponse): ServerResponse {
+  return response.raw ?? (response as unknown as ServerResponse);
+}
+
 /** Express's `req`, or the `IncomingMessage` under Fastify's request: where the headers object lives. */
 export function rawRequest(request: HttpRequest): { headers?: IncomingHttpHeaders } {
   return (request as { raw?: { headers?: IncomingHttpHeaders } }).raw ?? request;

@@ -1,6 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import { isHtml, withBackForwardCheck } from './back-forward-script.js';
+import { thenMaybe } from '../utils/maybe-promise.js';
 import { weakEtag } from './etag.js';
+import { fillHeld, mayHoldMarkers, type FragmentVisitor } from './fragment-hold.js';
 import { rawRequest, type HttpRequest } from './http-exchange.js';
 import {
   holdResponse,
@@ -12,18 +14,24 @@ import { isNotModified, takeValidators, type Validators } from './revalidation.j
 
 /**
  * Holds a miss's response when something must change before it goes out: takes the request's
- * validators off it for the render, so that the page is rendered (and stored) in full, and with
+ * validators off it for the render, so that the page is rendered (and stored) in full, fills
+ * its personal fragments for this visitor (`visitor`, when the app uses fragments), and with
  * `reloadOnBack` adds the Back/Forward check. `undefined` when nothing needs holding.
  */
 export function holdMiss(
   request: HttpRequest,
   raw: ServerResponse,
   reloadOnBack: boolean,
+  visitor: FragmentVisitor | undefined,
 ): ResponseHold | undefined {
   const validators = takeValidators(rawRequest(request).headers ?? {});
-  return validators || reloadOnBack
-    ? holdResponse(raw, (held) => rewriteMiss(held, validators, reloadOnBack))
-    : undefined;
+  if (!validators && !reloadOnBack && !visitor) return undefined;
+  const change = (held: HeldResponse) => {
+    const filled = visitor && fillHeld(held, visitor, validators);
+    if (filled === undefined) return rewriteMiss(held, validators, reloadOnBack);
+    return thenMaybe(filled, (change) => change ?? rewriteMiss(held, validators, reloadOnBack));
+  };
+  return holdResponse(raw, change, validators || reloadOnBack ? undefined : mayHoldMarkers);
 }
 
 /**

@@ -8,6 +8,7 @@ import type { RenderCapture } from '../dependencies/render-capture.js';
 import type { CapturedDependencies } from '../dependencies/render-dependencies.js';
 import { newPageEntry, type DependencyEpochs } from '../store/page-entry.js';
 import type { PageLookup, PageStore } from '../store/page-store.js';
+import type { PageFragments } from '../fragments/page-fragments.js';
 import type { FastPathPolicy } from './fast-path-policy.js';
 import type { Exchange } from './http-exchange.js';
 import type { InFlightRenders } from './in-flight-renders.js';
@@ -33,6 +34,8 @@ export class MissRenderer {
     private readonly renders: InFlightRenders,
     /** `dependencies: 'auto'`: the capture of a render's MikroORM reads, once the ORM side set it up. */
     private readonly tracking: () => DependencyTracking | undefined,
+    /** The app's `@PageFragment()` methods, once the module made them. */
+    private readonly fragments: () => PageFragments | undefined,
   ) {}
 
   /** Lets the handler render the missed page, and stores what it sent. */
@@ -61,7 +64,11 @@ export class MissRenderer {
     const fast = fastPaths?.fastPageOf(request, response, policy);
     this.adapter.setHeader(response, CACHE_STATUS_HEADER, 'MISS');
     const raw = response.raw ?? (response as unknown as ServerResponse);
-    const hold = holdMiss(request, raw, this.options.reloadOnBack);
+    const fragments = this.fragments();
+    const visitor = fragments?.inUse
+      ? { fragments, request, response, acceptEncoding: request.headers?.['accept-encoding'] }
+      : undefined;
+    const hold = holdMiss(request, raw, this.options.reloadOnBack, visitor);
     const observation = new RenderObservation(request, response);
     // What the platform reads while writing the response out (express-session checks its
     // session as headers go out) is not the render's doing.

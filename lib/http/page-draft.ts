@@ -5,6 +5,7 @@ import { digestOf, type PageBody } from '../store/page-body.js';
 import type { FastPage, PageDraft, StoredHeader } from '../store/page-entry.js';
 import { isHtml, withBackForwardCheck } from './back-forward-script.js';
 import { weakEtag } from './etag.js';
+import { splitFragments, type FragmentTemplate } from '../fragments/fragment-template.js';
 import type { PageVariance } from './page-variance.js';
 import { varyNames } from './page-variance.js';
 import type { CapturedResponse } from './response-capture.js';
@@ -75,8 +76,8 @@ export async function toRenderedPage(
 ): Promise<RenderedPage | NotStoredReason> {
   const sent = captured.sentHeaders;
   if (!context.cacheableStatuses.has(captured.status)) return 'status';
-  if (sent['set-cookie'] !== undefined || captured.headers['set-cookie'] !== undefined) return 'set-cookie';
-  if (PRIVATE_CACHE_CONTROL.test(headerText(sent['cache-control']))) return 'private';
+  if (captured.headers['set-cookie'] !== undefined) return 'set-cookie';
+  if (PRIVATE_CACHE_CONTROL.test(headerText(captured.headers['cache-control']))) return 'private';
   const contentType = headerText(captured.headers['content-type']);
   if (contentType.toLowerCase().startsWith('text/event-stream')) return 'stream';
   if (captured.body.length > 0 && !TEXTUAL_CONTENT_TYPE.test(contentType)) return 'not-text';
@@ -87,6 +88,13 @@ export async function toRenderedPage(
   if (!variance.storable) return vary.includes('*') ? 'vary' : 'personal';
   const identity = await identityBytes(captured);
   if (!identity) return 'encoding';
+  const template = splitFragments(identity);
+  // A cookie added as the headers went out (session middleware) after the fragments' methods
+  // ran is theirs (a CSRF token made a session); on any other page it is the render's.
+  if (sent['set-cookie'] !== undefined && !template) return 'set-cookie';
+  // Filling the fragments made the response `private`: what the route sent before that counts.
+  if (!template && PRIVATE_CACHE_CONTROL.test(headerText(sent['cache-control']))) return 'private';
+  if (template) return withFragments(captured, context, variance, template);
   // The entity tag is the page's as the app rendered it, which is also what Express sent.
   const etag = weakEtag(identity);
   const bytes = context.reloadOnBack && isHtml(contentType) ? withBackForwardCheck(identity, etag) : identity;
@@ -102,6 +110,40 @@ export async function toRenderedPage(
     },
     body: { digest: digestOf(bytes), bytes },
   };
+}
+
+/**
+ * A page with personal fragments: stored without its markers, with their places; never answered
+ * before the framework (the fragments' methods may need what middleware provides); `private`
+ * added to its `Cache-Control`, since no shared cache may keep one visitor's copy. The
+ * Back/Forward check is left out: its tag would be the page's, never a visitor's.
+ */
+function withFragments(
+  captured: CapturedResponse,
+  context: DraftContext,
+  variance: PageVariance,
+  template: FragmentTemplate,
+): RenderedPage {
+  const headers = replayedHeaders(captured.headers, context.preexisting).filter(([name]) => name !== 'cache-control');
+  headers.push(['cache-control', withPrivate(headerText(captured.headers['cache-control']))]);
+  return {
+    draft: {
+      status: captured.status,
+      headers,
+      etag: weakEtag(template.bytes),
+      ttl: context.ttl,
+      varied: variance.varied,
+      route: context.route,
+      fragments: template.slots,
+    },
+    body: { digest: digestOf(template.bytes), bytes: template.bytes },
+  };
+}
+
+/** A `Cache-Control` value with `private` in it. */
+export function withPrivate(value: string): string {
+  if (/(?:^|,)\s*private\s*(?:[=,]|$)/i.test(value)) return value;
+  return value.trim() === '' ? 'private' : `private, ${value.trim()}`;
 }
 
 /** The body without the encoding a plugin applied before this capture saw it, or `undefined` if unknown. */

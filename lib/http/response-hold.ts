@@ -1,4 +1,5 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { isPromise, type MaybePromise } from '../utils/maybe-promise.js';
 import { headersFromArguments, toBuffer } from './raw-response.js';
 
 /** A response held back in full before it goes out. */
@@ -36,14 +37,18 @@ type End = ServerResponse['end'];
  */
 export function holdResponse(
   raw: ServerResponse,
-  change: (held: HeldResponse) => HeldResponseChange | undefined,
+  change: (held: HeldResponse) => MaybePromise<HeldResponseChange | undefined>,
+  /** Whether to go on holding, given the first chunk of the body; released at once when not. */
+  holdFor: (chunk: Buffer, headers: OutgoingHttpHeaders) => boolean = () => true,
 ): ResponseHold {
   const original = { writeHead: raw.writeHead, write: raw.write, end: raw.end };
   const calls: Array<() => unknown> = [];
   const chunks: Buffer[] = [];
-  let status = 200;
+  let status: number | undefined;
   let headArguments: unknown[] = [];
   let released = false;
+
+  const headersSoFar = (): OutgoingHttpHeaders => ({ ...raw.getHeaders(), ...headersFromArguments(headArguments) });
 
   // Once released, the wrappers pass calls through. They are never taken off: the capture wraps
   // them in turn, and putting the originals back would take the capture's wrappers off too.
@@ -63,7 +68,7 @@ export function holdResponse(
   raw.write = function (this: ServerResponse, chunk: unknown, ...rest: unknown[]) {
     if (released) return (original.write as Function).call(this, chunk, ...rest);
     const buffer = toBuffer(chunk, rest[0]);
-    if (!buffer) {
+    if (!buffer || (chunks.length === 0 && !holdFor(buffer, headersSoFar()))) {
       calls.push(() => (original.write as Function).call(this, chunk, ...rest));
       release();
       return true;
@@ -83,18 +88,34 @@ export function holdResponse(
       release();
       return this;
     }
-    chunks.push(buffer);
-    const held: HeldResponse = {
-      status,
-      headers: { ...raw.getHeaders(), ...headersFromArguments(headArguments) },
-      body: Buffer.concat(chunks),
-    };
-    const replaced = change(held);
-    if (!replaced) {
+    if (chunks.length === 0 && !holdFor(buffer, headersSoFar())) {
       calls.push(() => (original.end as Function).call(this, chunk, ...rest));
       release();
       return this;
     }
+    chunks.push(buffer);
+    const held: HeldResponse = {
+      // Express sets the status without calling writeHead() until the body goes out.
+      status: status ?? raw.statusCode,
+      headers: headersSoFar(),
+      body: Buffer.concat(chunks),
+    };
+    const send = (replaced: HeldResponseChange | undefined) => {
+      if (!replaced) {
+        calls.push(() => (original.end as Function).call(this, chunk, ...rest));
+        release();
+        return;
+      }
+      sendChanged(this, replaced, held);
+    };
+    const changed = change(held);
+    if (isPromise(changed)) changed.then(send, () => send(undefined));
+    else send(changed);
+    return this;
+  } as End;
+
+  const sendChanged = (response: ServerResponse, replaced: HeldResponseChange, held: HeldResponse): void => {
+    const status = held.status;
     released = true;
     const body = replaced.body ?? held.body;
     const headers: OutgoingHttpHeaders = { ...headersFromArguments(headArguments) };
@@ -113,9 +134,10 @@ export function holdResponse(
       if (headers['content-length'] !== undefined) headers['content-length'] = body.length;
       if (raw.getHeader('content-length') !== undefined) raw.setHeader('content-length', body.length);
     }
-    (original.writeHead as Function).call(this, finalStatus, headers);
-    return (original.end as Function).call(this, finalStatus === 304 ? undefined : body);
-  } as End;
+    if (raw.destroyed) return;
+    (original.writeHead as Function).call(response, finalStatus, headers);
+    (original.end as Function).call(response, finalStatus === 304 ? undefined : body);
+  };
 
   return { release };
 }

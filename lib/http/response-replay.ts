@@ -5,7 +5,9 @@ import { MIN_COMPRESSED_BYTES, type BodyEncoding } from '../store/page-body.js';
 import type { PageEntry } from '../store/page-entry.js';
 import type { CachedPage, PageStore } from '../store/page-store.js';
 import { thenMaybe, type MaybePromise } from '../utils/maybe-promise.js';
-import { negotiateEncoding } from './content-encoding.js';
+import { fillPage } from '../fragments/fragment-response.js';
+import type { PageFragments } from '../fragments/page-fragments.js';
+import { negotiateEncoding, negotiateGzip } from './content-encoding.js';
 import { matchesIfNoneMatch } from './etag.js';
 import type { Exchange } from './http-exchange.js';
 import { varyNames } from './page-variance.js';
@@ -23,6 +25,8 @@ interface SendingResponse {
 export interface ReplayedBody {
   readonly bytes: Buffer;
   readonly encoding: BodyEncoding | undefined;
+  /** This response's entity tag when it is not the entry's (a page with fragments). */
+  readonly etag?: string;
 }
 
 /** Answers a hit in the encoding the client accepts (compressed once per process, then kept). */
@@ -31,7 +35,16 @@ export function replayHit(
   store: PageStore,
   { response, policy, request }: Exchange,
   page: CachedPage,
+  fragments?: PageFragments,
 ): MaybePromise<Observable<unknown>> {
+  if (page.entry.p && fragments) {
+    const slots = page.entry.p;
+    return thenMaybe(fragments.valuesFor(slots, request, response), (values) => {
+      const gzip = negotiateGzip(request.headers?.['accept-encoding'], page.body.bytes.length);
+      const filled = fillPage(page.body.bytes, slots, page.entry.t, values, gzip);
+      return replayPage(adapter, response, page, filled, policy, request.headers?.['if-none-match']);
+    });
+  }
   const encoding = negotiateEncoding(request.headers?.['accept-encoding'], page.body.bytes.length);
   const ifNoneMatch = request.headers?.['if-none-match'];
   if (!encoding) {
@@ -58,12 +71,13 @@ export function replayPage(
   ifNoneMatch: unknown,
 ): Observable<unknown> {
   for (const [name, value] of entry.h) adapter.setHeader(response, name, value as string);
-  adapter.setHeader(response, 'etag', entry.t);
+  const etag = body.etag ?? entry.t;
+  adapter.setHeader(response, 'etag', etag);
   adapter.setHeader(response, CACHE_STATUS_HEADER, 'HIT');
   const vary = varyHeader(adapter.getHeader(response, 'vary') as string | undefined, entry);
   if (vary) adapter.setHeader(response, 'vary', vary);
   if (body.encoding) adapter.setHeader(response, 'content-encoding', body.encoding);
-  const notModified = matchesIfNoneMatch(ifNoneMatch, entry.t);
+  const notModified = matchesIfNoneMatch(ifNoneMatch, etag);
   const status = notModified ? NOT_MODIFIED : entry.s;
   const bytes = notModified ? EMPTY : body.bytes;
 

@@ -205,6 +205,13 @@ export interface CachePageModuleOptions {
    */
   cacheControl?: string | false;
   /**
+   * How long a `@PageFragment()` method may take for one response, in ms. Past it the response
+   * goes out with the fragment's fallback in its place (and the failure is logged), so a slow
+   * source of a greeting never holds a page up.
+   * @default 250
+   */
+  fragmentTimeout?: number;
+  /**
    * Log every invalidation (entity, trigger, paths) at `debug` level.
    * @default false
    */

@@ -30,4 +30,5 @@ export const CACHE_PAGE_DEFAULTS = {
   skippableMiddleware: [],
   noStoreUncached: false,
   cacheControl: 'no-cache' as string | false,
+  fragmentTimeout: 250,
 } as const satisfies Partial<Record<keyof CachePageModuleOptions, unknown>>;

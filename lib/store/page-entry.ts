@@ -55,7 +55,15 @@ export interface PageEntry {
   readonly k?: readonly string[];
   /** The epochs of `k`, read once the render had finished and its guard held. */
   readonly x?: readonly string[];
+  /**
+   * Personal fragments (`pageFragment()`): where each visitor's values go in the body, by byte
+   * offset, in order. The body is stored without the markers; every response fills them.
+   */
+  readonly p?: readonly FragmentSlot[];
 }
+
+/** One personal fragment's place in a stored body: the byte offset where its value goes, and its name. */
+export type FragmentSlot = readonly [offset: number, name: string];
 
 /** One request input a page varies on, and the normalised value a variant was rendered for. */
 export type VariedInput = readonly [input: string, value: string];
@@ -85,6 +93,8 @@ export interface PageDraft {
   readonly fast?: FastPage;
   /** The route pattern that rendered it, for `stats()`. */
   readonly route?: string;
+  /** Where the personal fragments go in the body, when it has some. */
+  readonly fragments?: readonly FragmentSlot[];
 }
 
 /** A page whose hits may be answered before the framework (`fastPath`). */
@@ -132,6 +142,7 @@ export function newPageEntry(
       : {}),
     ...(draft.route !== undefined ? { r: draft.route } : {}),
     ...(dependencies ? { k: dependencies.keys, x: dependencies.epochs } : {}),
+    ...(draft.fragments?.length ? { p: draft.fragments } : {}),
   };
 }
 
@@ -168,6 +179,7 @@ export function isPageEntry(value: unknown): value is PageEntry {
     (entry.m === undefined || (Array.isArray(entry.m) && entry.m.every(isStoredHeader))) &&
     (entry.r === undefined || typeof entry.r === 'string') &&
     areDependencies(entry.k, entry.x) &&
+    (entry.p === undefined || areSlots(entry.p, entry.n!)) &&
     (entry.f === undefined ||
       entry.f === true ||
       entry.f === FAST_FOR_ALL ||
@@ -196,6 +208,24 @@ function areDependencies(keys: unknown, epochs: unknown): boolean {
     keys.every((key) => typeof key === 'string') &&
     epochs.every((epoch) => typeof epoch === 'string')
   );
+}
+
+/** Slots in order, inside a body of `length` bytes, with names `pageFragment()` writes. */
+function areSlots(slots: unknown, length: number): boolean {
+  if (!Array.isArray(slots) || slots.length === 0) return false;
+  let previous = 0;
+  return slots.every((slot) => {
+    if (!Array.isArray(slot) || slot.length !== 2) return false;
+    const [offset, name] = slot as [unknown, unknown];
+    const valid =
+      Number.isInteger(offset) &&
+      (offset as number) >= previous &&
+      (offset as number) <= length &&
+      typeof name === 'string' &&
+      /^[A-Za-z0-9_.-]{1,64}$/.test(name);
+    previous = offset as number;
+    return valid;
+  });
 }
 
 function isEpochPair(value: unknown): value is RenderEpochs {

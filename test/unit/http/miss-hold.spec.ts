@@ -60,7 +60,7 @@ describe('holding a miss', () => {
     let holding = false;
     server = createServer((req, res) => {
       // Express's request is Node's: the validators are on its own headers.
-      holding = holdMiss(req as HttpRequest, res, reloadOnBack) !== undefined;
+      holding = holdMiss(req as HttpRequest, res, reloadOnBack, undefined) !== undefined;
       seenByHandler = { ...req.headers };
       res.setHeader('content-type', 'text/html; charset=utf-8');
       res.end(HTML);
