@@ -7,6 +7,7 @@ import { isHtml, withBackForwardCheck } from './back-forward-script.js';
 import { weakEtag } from './etag.js';
 import type { PageVariance } from './page-variance.js';
 import { varyNames } from './page-variance.js';
+import { onlyRefreshes, type SessionCookies } from './refreshed-cookies.js';
 import type { CapturedResponse } from './response-capture.js';
 
 /** Headers that describe one transmission, not the page, and are never replayed. */
@@ -57,13 +58,16 @@ export interface DraftContext {
   readonly fast: FastPage | undefined;
   /** The route pattern that rendered it (`/posts/:slug`), for `stats()`. */
   readonly route: string | undefined;
+  /** The request's session cookies: session middleware sending one back unchanged is no `Set-Cookie` of the render. */
+  readonly sessionCookies: SessionCookies;
   /** How the page varies, given the `Vary` names the response carries. */
   variance(vary: readonly string[]): PageVariance;
 }
 
 /**
  * Turns a captured response into a page for the store, or the reason it must not be cached: a status outside `cacheableStatuses`, `Set-Cookie` (also when a hook adds it as the
- * headers go out), `Cache-Control: private`/`no-store`, `Vary: *`, an event stream, a body that
+ * headers go out, but not session middleware renewing the session cookie the visitor sent, which
+ * is left out), `Cache-Control: private`/`no-store`, `Vary: *`, an event stream, a body that
  * is not text, or a personal page for a visitor with an identity. A body a compression plugin
  * encoded (`@fastify/compress`) is decoded: pages are stored once, as identity, and each client
  * gets the encoding it accepts. Headers present before the route ran are left out, since they
@@ -75,7 +79,9 @@ export async function toRenderedPage(
 ): Promise<RenderedPage | NotStoredReason> {
   const sent = captured.sentHeaders;
   if (!context.cacheableStatuses.has(captured.status)) return 'status';
-  if (sent['set-cookie'] !== undefined || captured.headers['set-cookie'] !== undefined) return 'set-cookie';
+  if (!onlyRefreshes([sent['set-cookie'], captured.headers['set-cookie']], context.sessionCookies)) {
+    return 'set-cookie';
+  }
   if (PRIVATE_CACHE_CONTROL.test(headerText(sent['cache-control']))) return 'private';
   const contentType = headerText(captured.headers['content-type']);
   if (contentType.toLowerCase().startsWith('text/event-stream')) return 'stream';
@@ -141,6 +147,8 @@ function replayedHeaders(headers: OutgoingHttpHeaders, preexisting: ReadonlySet<
   const replayed: StoredHeader[] = [];
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined || TRANSMISSION_HEADERS.has(name) || preexisting.has(name)) continue;
+    // A session cookie the middleware renewed is the visitor's own: it sends it again on hits itself.
+    if (name === 'set-cookie') continue;
     replayed.push([name, Array.isArray(value) ? value.map(String) : String(value)]);
   }
   return replayed;
