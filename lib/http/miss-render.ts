@@ -16,6 +16,7 @@ import { holdMiss } from './miss-hold.js';
 import { keepPrivate, tellCaches } from './cache-control-header.js';
 import { headerNames, toRenderedPage } from './page-draft.js';
 import { pageVariance } from './page-variance.js';
+import { sessionCookiesOf } from './refreshed-cookies.js';
 import { RenderObservation, type ObservedReads } from './render-observation.js';
 import { captureResponse } from './response-capture.js';
 import { isStreamingBody } from './streaming-body.js';
@@ -95,6 +96,7 @@ export class MissRenderer {
             reloadOnBack: this.options.reloadOnBack,
             fast,
             route,
+            sessionCookies: sessionCookiesOf(request),
             variance: (vary) => pageVariance(vary, observed, inputs, policy.public),
           })
         : (abandoned ?? 'error');

@@ -8,6 +8,7 @@ import { weakEtag } from './etag.js';
 import { splitFragments, type FragmentTemplate } from '../fragments/fragment-template.js';
 import type { PageVariance } from './page-variance.js';
 import { varyNames } from './page-variance.js';
+import { onlyRefreshes, type SessionCookies } from './refreshed-cookies.js';
 import type { CapturedResponse } from './response-capture.js';
 
 /** Headers that describe one transmission, not the page, and are never replayed. */
@@ -58,13 +59,16 @@ export interface DraftContext {
   readonly fast: FastPage | undefined;
   /** The route pattern that rendered it (`/posts/:slug`), for `stats()`. */
   readonly route: string | undefined;
+  /** The request's session cookies: session middleware sending one back unchanged is no `Set-Cookie` of the render. */
+  readonly sessionCookies: SessionCookies;
   /** How the page varies, given the `Vary` names the response carries. */
   variance(vary: readonly string[]): PageVariance;
 }
 
 /**
  * Turns a captured response into a page for the store, or the reason it must not be cached: a status outside `cacheableStatuses`, `Set-Cookie` (also when a hook adds it as the
- * headers go out), `Cache-Control: private`/`no-store`, `Vary: *`, an event stream, a body that
+ * headers go out, but not session middleware renewing the session cookie the visitor sent, which
+ * is left out), `Cache-Control: private`/`no-store`, `Vary: *`, an event stream, a body that
  * is not text, or a personal page for a visitor with an identity. A body a compression plugin
  * encoded (`@fastify/compress`) is decoded: pages are stored once, as identity, and each client
  * gets the encoding it accepts. Headers present before the route ran are left out, since they
@@ -76,7 +80,7 @@ export async function toRenderedPage(
 ): Promise<RenderedPage | NotStoredReason> {
   const sent = captured.sentHeaders;
   if (!context.cacheableStatuses.has(captured.status)) return 'status';
-  if (captured.headers['set-cookie'] !== undefined) return 'set-cookie';
+  if (!onlyRefreshes([captured.headers['set-cookie']], context.sessionCookies)) return 'set-cookie';
   if (PRIVATE_CACHE_CONTROL.test(headerText(captured.headers['cache-control']))) return 'private';
   const contentType = headerText(captured.headers['content-type']);
   if (contentType.toLowerCase().startsWith('text/event-stream')) return 'stream';
@@ -91,7 +95,7 @@ export async function toRenderedPage(
   const template = splitFragments(identity);
   // A cookie added as the headers went out (session middleware) after the fragments' methods
   // ran is theirs (a CSRF token made a session); on any other page it is the render's.
-  if (sent['set-cookie'] !== undefined && !template) return 'set-cookie';
+  if (!template && !onlyRefreshes([sent['set-cookie']], context.sessionCookies)) return 'set-cookie';
   // Filling the fragments made the response `private`: what the route sent before that counts.
   if (!template && PRIVATE_CACHE_CONTROL.test(headerText(sent['cache-control']))) return 'private';
   if (template) return withFragments(captured, context, variance, template);
@@ -183,6 +187,8 @@ function replayedHeaders(headers: OutgoingHttpHeaders, preexisting: ReadonlySet<
   const replayed: StoredHeader[] = [];
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined || TRANSMISSION_HEADERS.has(name) || preexisting.has(name)) continue;
+    // A session cookie the middleware renewed is the visitor's own: it sends it again on hits itself.
+    if (name === 'set-cookie') continue;
     replayed.push([name, Array.isArray(value) ? value.map(String) : String(value)]);
   }
   return replayed;
