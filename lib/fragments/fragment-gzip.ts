@@ -52,4 +52,6 @@ function deflatedPieces(template: Buffer, slots: readonly FragmentSlot[]): Buffe
 }
 
 const deflatePiece = (bytes: Buffer, level: number): Buffer =>
-  bytes.length === 0 ? EMPTY : zlib.deflateRawSync(bytes, { level, finishFlush: zlib.constants.Z_SYNC_FLUSH });
+  bytes.length === 0
+    ? EMPTY
+    : zlib.deflateRawSync(bytes, { level, finishFlush: zlib.constants.Z_SYNC_FLUSH });

@@ -60,8 +60,7 @@ export class PageFragments implements OnModuleInit {
         const handler = instance[method];
         if (typeof handler !== 'function') continue;
         const meta = Reflect.getMetadata?.(PAGE_FRAGMENT_METADATA, handler) as
-          | { name: string; fallback: string }
-          | undefined;
+          { name: string; fallback: string } | undefined;
         if (!meta) continue;
         const owner = `${instance.constructor.name}.${method}`;
         owners.set(meta.name, [...(owners.get(meta.name) ?? []), owner]);
@@ -114,13 +113,18 @@ export class PageFragments implements OnModuleInit {
     }
     if (!isPromise(result)) return this.bytesOf(name, source, result);
     return withDeadline(result, this.options.fragmentTimeout).then(
-      (value) => (value === LATE ? this.failed(name, source, `took longer than fragmentTimeout (${this.options.fragmentTimeout} ms)`) : this.bytesOf(name, source, value)),
+      (value) =>
+        value === LATE
+          ? this.failed(name, source, `took longer than fragmentTimeout (${this.options.fragmentTimeout} ms)`)
+          : this.bytesOf(name, source, value),
       (error: unknown) => this.failed(name, source, `rejected with ${describe(error)}`),
     );
   }
 
   private bytesOf(name: string, source: FragmentSource, value: unknown): Buffer {
-    return valueBytes(value) ?? this.failed(name, source, `returned ${describe(value)}, not a string or { html }`);
+    return (
+      valueBytes(value) ?? this.failed(name, source, `returned ${describe(value)}, not a string or { html }`)
+    );
   }
 
   private failed(name: string, source: FragmentSource, problem: string): Buffer {

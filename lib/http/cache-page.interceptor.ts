@@ -68,7 +68,14 @@ export class CachePageInterceptor implements NestInterceptor {
     protected readonly httpAdapterHost: HttpAdapterHost,
   ) {
     this.keys = new RequestPageKeys(options.keyPrefix, new IgnoreRules(options.ignorePaths), store.paths);
-    this.misses = new MissRenderer(options, store, httpAdapterHost, this.renders, () => this.tracking, () => this.fragments);
+    this.misses = new MissRenderer(
+      options,
+      store,
+      httpAdapterHost,
+      this.renders,
+      () => this.tracking,
+      () => this.fragments,
+    );
   }
 
   intercept(

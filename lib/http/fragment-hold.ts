@@ -10,7 +10,12 @@ import { negotiateGzip } from './content-encoding.js';
 import { weakEtag } from './etag.js';
 import { withPrivate } from './page-draft.js';
 import { varyNames } from './page-variance.js';
-import { holdResponse, type HeldResponse, type HeldResponseChange, type ResponseHold } from './response-hold.js';
+import {
+  holdResponse,
+  type HeldResponse,
+  type HeldResponseChange,
+  type ResponseHold,
+} from './response-hold.js';
 import { isNotModified, type Validators } from './revalidation.js';
 
 /** Who a response is filled for: the request and response the fragments' methods are given. */
@@ -39,7 +44,9 @@ export function holdForFragments(raw: ServerResponse, visitor: FragmentVisitor):
 
 /** Whether a response's first chunk may carry a marker (encoded bodies are looked into at the end). */
 export function mayHoldMarkers(chunk: Buffer, headers: Record<string, unknown>): boolean {
-  const encoding = String(headers['content-encoding'] ?? '').trim().toLowerCase();
+  const encoding = String(headers['content-encoding'] ?? '')
+    .trim()
+    .toLowerCase();
   return (encoding !== '' && encoding !== 'identity') || hasMarker(chunk);
 }
 
@@ -75,7 +82,9 @@ export function fillHeld(
 
 /** The held body as identity bytes, or `undefined` when its encoding cannot be undone. */
 function identityOf(held: HeldResponse): Buffer | undefined {
-  const encoding = String(held.headers['content-encoding'] ?? '').trim().toLowerCase();
+  const encoding = String(held.headers['content-encoding'] ?? '')
+    .trim()
+    .toLowerCase();
   if (encoding === '' || encoding === 'identity') return held.body;
   try {
     return DECODERS[encoding]?.(held.body);

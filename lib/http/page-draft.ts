@@ -128,7 +128,9 @@ function withFragments(
   variance: PageVariance,
   template: FragmentTemplate,
 ): RenderedPage {
-  const headers = replayedHeaders(captured.headers, context.preexisting).filter(([name]) => name !== 'cache-control');
+  const headers = replayedHeaders(captured.headers, context.preexisting).filter(
+    ([name]) => name !== 'cache-control',
+  );
   headers.push(['cache-control', withPrivate(headerText(captured.headers['cache-control']))]);
   return {
     draft: {

@@ -48,7 +48,10 @@ export function holdResponse(
   let headArguments: unknown[] = [];
   let released = false;
 
-  const headersSoFar = (): OutgoingHttpHeaders => ({ ...raw.getHeaders(), ...headersFromArguments(headArguments) });
+  const headersSoFar = (): OutgoingHttpHeaders => ({
+    ...raw.getHeaders(),
+    ...headersFromArguments(headArguments),
+  });
 
   // Once released, the wrappers pass calls through. They are never taken off: the capture wraps
   // them in turn, and putting the originals back would take the capture's wrappers off too.
