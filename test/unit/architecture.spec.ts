@@ -61,6 +61,10 @@ describe('architecture', () => {
     expect(crossing('dependencies', ['http', 'orm']).filter(([, , typeOnly]) => !typeOnly)).toEqual([]);
   });
 
+  test('lib/fragments (personal parts of shared pages) imports neither lib/http nor lib/orm', () => {
+    expect(crossing('fragments', ['http', 'orm'])).toEqual([]);
+  });
+
   test('lib/utils imports nothing of the layers', () => {
     expect(crossing('utils', ['store', 'http', 'orm'])).toEqual([]);
   });
