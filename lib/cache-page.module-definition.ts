@@ -29,6 +29,13 @@ export interface CachePageModuleExtras {
    * @default CachePageInterceptor
    */
   interceptor?: Type<CachePageInterceptor>;
+  /**
+   * Register `GET /_cache-page/fragments.js` and `GET /_cache-page/fragments` (under the app's
+   * global prefix), which fill the fragments of `@CachePage({ fragments: 'client' })` pages in the
+   * browser.
+   * @default false
+   */
+  clientFragments?: boolean;
 }
 
 export const {

@@ -19,6 +19,7 @@ import { AppPathMapper } from './http/app-path-mapper.js';
 import { AppRoutes } from './routes/app-routes.js';
 import { CachePageInterceptor } from './http/cache-page.interceptor.js';
 import { FastPath } from './http/fast-path.js';
+import { FragmentsEndpointController } from './http/fragments-endpoint.controller.js';
 import { FastHitEvents } from './http/fast-hit-events.js';
 import { DependencyTracking } from './dependencies/dependency-tracking.js';
 import { PageFragments } from './fragments/page-fragments.js';
@@ -107,12 +108,13 @@ export class CachePageModule extends ConfigurableCachePageModule {
 // forRootAsync (nestjs/nest#15661).
 function withExtras(
   definition: DynamicModule,
-  { isGlobal = true, interceptor }: CachePageModuleExtras,
+  { isGlobal = true, interceptor, clientFragments = false }: CachePageModuleExtras,
 ): DynamicModule {
   const interceptorOverride = interceptor ? [{ provide: CachePageInterceptor, useClass: interceptor }] : [];
   return {
     ...definition,
     global: isGlobal,
     providers: [...(definition.providers ?? []), ...interceptorOverride],
+    controllers: clientFragments ? [FragmentsEndpointController] : [],
   };
 }

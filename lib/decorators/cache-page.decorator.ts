@@ -23,6 +23,11 @@ export const CachePage = (options: CachePageRouteOptions = {}): ClassDecorator &
   }
   const { dependencies } = options;
   if (options.cacheControl !== undefined) checkCacheControl(options.cacheControl, true);
+  if (options.fragments !== undefined && options.fragments !== 'server' && options.fragments !== 'client') {
+    throw new TypeError(
+      invalidRouteOptionMessage('fragments', options.fragments, "must be 'server' or 'client'"),
+    );
+  }
   if (dependencies !== undefined && dependencies !== 'declared' && dependencies !== 'auto') {
     throw new TypeError(
       invalidRouteOptionMessage('dependencies', dependencies, "must be 'declared' or 'auto'"),

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import { hasMarker } from '../fragments/fragment-marker.js';
+import { withClientPlaceholders } from '../fragments/client-placeholders.js';
 import { fillPage } from '../fragments/fragment-response.js';
 import { splitFragments } from '../fragments/fragment-template.js';
 import type { PageFragments } from '../fragments/page-fragments.js';
@@ -24,6 +25,8 @@ export interface FragmentVisitor {
   readonly request: unknown;
   readonly response: unknown;
   readonly acceptEncoding: unknown;
+  /** `@CachePage({ fragments: 'client' })`: placeholders for the browser, no values. */
+  readonly placeholders?: boolean;
 }
 
 const DECODERS: Record<string, (bytes: Buffer) => Buffer> = {
@@ -78,6 +81,20 @@ export function fillHeld(
     }
     return { body: page.bytes, headers };
   });
+}
+
+/**
+ * A held response of a `fragments: 'client'` page as everyone gets it: identity, a placeholder
+ * in each place, its own tag. `undefined` when the body has no marker.
+ */
+export function withPlaceholders(held: HeldResponse): HeldResponse | undefined {
+  const identity = identityOf(held);
+  const template = identity && splitFragments(identity);
+  if (!template) return undefined;
+  const body = withClientPlaceholders(template);
+  const headers = { ...held.headers, etag: weakEtag(body) };
+  delete headers['content-encoding'];
+  return { status: held.status, headers, body };
 }
 
 /** The held body as identity bytes, or `undefined` when its encoding cannot be undone. */

@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { isHtml, withBackForwardCheck } from './back-forward-script.js';
 import { thenMaybe } from '../utils/maybe-promise.js';
 import { weakEtag } from './etag.js';
-import { fillHeld, mayHoldMarkers, type FragmentVisitor } from './fragment-hold.js';
+import { fillHeld, mayHoldMarkers, withPlaceholders, type FragmentVisitor } from './fragment-hold.js';
 import { rawRequest, type HttpRequest } from './http-exchange.js';
 import {
   holdResponse,
@@ -27,6 +27,12 @@ export function holdMiss(
   const validators = takeValidators(rawRequest(request).headers ?? {});
   if (!validators && !reloadOnBack && !visitor) return undefined;
   const change = (held: HeldResponse) => {
+    const placed = visitor?.placeholders ? withPlaceholders(held) : undefined;
+    if (placed) {
+      const rewritten = rewriteMiss(placed, validators, reloadOnBack);
+      const headers = { etag: placed.headers.etag as string, 'content-encoding': undefined };
+      return { body: placed.body, ...rewritten, headers: { ...headers, ...rewritten?.headers } };
+    }
     const filled = visitor && fillHeld(held, visitor, validators);
     if (filled === undefined) return rewriteMiss(held, validators, reloadOnBack);
     return thenMaybe(filled, (change) => change ?? rewriteMiss(held, validators, reloadOnBack));

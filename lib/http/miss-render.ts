@@ -67,7 +67,13 @@ export class MissRenderer {
     const raw = response.raw ?? (response as unknown as ServerResponse);
     const fragments = this.fragments();
     const visitor = fragments?.inUse
-      ? { fragments, request, response, acceptEncoding: request.headers?.['accept-encoding'] }
+      ? {
+          fragments,
+          request,
+          response,
+          acceptEncoding: request.headers?.['accept-encoding'],
+          placeholders: policy.clientFragments,
+        }
       : undefined;
     const hold = holdMiss(request, raw, this.options.reloadOnBack, visitor);
     const observation = new RenderObservation(request, response);
@@ -94,6 +100,7 @@ export class MissRenderer {
             preexisting,
             ttl: policy.ttl,
             reloadOnBack: this.options.reloadOnBack,
+            clientFragments: policy.clientFragments,
             fast,
             route,
             sessionCookies: sessionCookiesOf(request),

@@ -5,6 +5,7 @@ import { digestOf, type PageBody } from '../store/page-body.js';
 import type { FastPage, PageDraft, StoredHeader } from '../store/page-entry.js';
 import { isHtml, withBackForwardCheck } from './back-forward-script.js';
 import { weakEtag } from './etag.js';
+import { withClientPlaceholders } from '../fragments/client-placeholders.js';
 import { splitFragments, type FragmentTemplate } from '../fragments/fragment-template.js';
 import type { PageVariance } from './page-variance.js';
 import { varyNames } from './page-variance.js';
@@ -61,6 +62,8 @@ export interface DraftContext {
   readonly route: string | undefined;
   /** The request's session cookies: session middleware sending one back unchanged is no `Set-Cookie` of the render. */
   readonly sessionCookies: SessionCookies;
+  /** `@CachePage({ fragments: 'client' })`: places hold placeholders the browser fills. */
+  readonly clientFragments: boolean;
   /** How the page varies, given the `Vary` names the response carries. */
   variance(vary: readonly string[]): PageVariance;
 }
@@ -92,7 +95,9 @@ export async function toRenderedPage(
   if (!variance.storable) return vary.includes('*') ? 'vary' : 'personal';
   const identity = await identityBytes(captured);
   if (!identity) return 'encoding';
-  const template = splitFragments(identity);
+  const split = splitFragments(identity);
+  const template = context.clientFragments ? undefined : split;
+  const page = split && context.clientFragments ? withClientPlaceholders(split) : identity;
   // A cookie added as the headers went out (session middleware) after the fragments' methods
   // ran is theirs (a CSRF token made a session); on any other page it is the render's.
   if (!template && !onlyRefreshes([sent['set-cookie']], context.sessionCookies)) return 'set-cookie';
@@ -100,8 +105,8 @@ export async function toRenderedPage(
   if (!template && PRIVATE_CACHE_CONTROL.test(headerText(sent['cache-control']))) return 'private';
   if (template) return withFragments(captured, context, variance, template);
   // The entity tag is the page's as the app rendered it, which is also what Express sent.
-  const etag = weakEtag(identity);
-  const bytes = context.reloadOnBack && isHtml(contentType) ? withBackForwardCheck(identity, etag) : identity;
+  const etag = weakEtag(page);
+  const bytes = context.reloadOnBack && isHtml(contentType) ? withBackForwardCheck(page, etag) : page;
   return {
     draft: {
       status: captured.status,

@@ -37,6 +37,8 @@ export interface RoutePolicy {
   readonly dependencies: DependencyMode;
   /** The `Cache-Control` its pages get when the route sets none (`false`: none). */
   readonly cacheControl: string | false;
+  /** Fill its fragments in the browser (`@CachePage({ fragments: 'client' })`). */
+  readonly clientFragments: boolean;
 }
 
 const RESPONSE_PARAM = '1:';
@@ -69,6 +71,7 @@ export function readRoutePolicy(
     streams,
     dependencies: routeOptions?.dependencies ?? options.dependencies,
     cacheControl: routeOptions?.cacheControl ?? options.cacheControl,
+    clientFragments: routeOptions?.fragments === 'client',
   };
 }
 

@@ -249,4 +249,12 @@ export interface CachePageRouteOptions {
   dependencies?: DependencyMode;
   /** This route's `cacheControl`; overrides the module's (see there). */
   cacheControl?: string | false;
+  /**
+   * Where this route's personal fragments are filled: `'server'` in every response (the page is
+   * then `private`), or `'client'`: every response is the same page with a placeholder in each
+   * place, which a CDN or proxy may keep, and the module's script fills them in the browser
+   * (register it with `clientFragments: true`).
+   * @default 'server'
+   */
+  fragments?: 'server' | 'client';
 }
