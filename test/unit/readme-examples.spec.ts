@@ -11,6 +11,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const EXAMPLES: Record<string, string> = {
   'Paths from routes': 'docs/examples/paths-from-routes.ts',
   'Seeing what the cache does': 'docs/examples/seeing-what-the-cache-does.ts',
+  'Personal fragments': 'docs/examples/personal-fragments.ts',
 };
 
 const readme = readFileSync(`${ROOT}README.md`, 'utf8');
