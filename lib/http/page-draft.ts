@@ -84,7 +84,12 @@ export async function toRenderedPage(
   const sent = captured.sentHeaders;
   if (!context.cacheableStatuses.has(captured.status)) return 'status';
   if (!onlyRefreshes([captured.headers['set-cookie']], context.sessionCookies)) return 'set-cookie';
-  if (PRIVATE_CACHE_CONTROL.test(headerText(captured.headers['cache-control']))) return 'private';
+  // A cookie added as the headers went out (session middleware) after a page's fragments were
+  // filled is theirs (a CSRF token made a session); on any other page it is the render's.
+  const lateCookie = !onlyRefreshes([sent['set-cookie']], context.sessionCookies);
+  if (PRIVATE_CACHE_CONTROL.test(headerText(captured.headers['cache-control']))) {
+    return lateCookie ? 'set-cookie' : 'private';
+  }
   const contentType = headerText(captured.headers['content-type']);
   if (contentType.toLowerCase().startsWith('text/event-stream')) return 'stream';
   if (captured.body.length > 0 && !TEXTUAL_CONTENT_TYPE.test(contentType)) return 'not-text';
@@ -98,9 +103,7 @@ export async function toRenderedPage(
   const split = splitFragments(identity);
   const template = context.clientFragments ? undefined : split;
   const page = split && context.clientFragments ? withClientPlaceholders(split) : identity;
-  // A cookie added as the headers went out (session middleware) after the fragments' methods
-  // ran is theirs (a CSRF token made a session); on any other page it is the render's.
-  if (!template && !onlyRefreshes([sent['set-cookie']], context.sessionCookies)) return 'set-cookie';
+  if (!template && lateCookie) return 'set-cookie';
   // Filling the fragments made the response `private`: what the route sent before that counts.
   if (!template && PRIVATE_CACHE_CONTROL.test(headerText(sent['cache-control']))) return 'private';
   if (template) return withFragments(captured, context, variance, template);
