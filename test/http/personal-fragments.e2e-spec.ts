@@ -19,7 +19,9 @@ import { createFragmentApp, FORGED, type FragmentApp } from './fixtures/fragment
  */
 const redisReachable = await isReachable(REDIS_URL);
 const RUNS = [memoryStore, keyvRedisStore].flatMap((store) =>
-  ADAPTERS.flatMap((adapter) => (['auto', false] as const).map((fastPath) => ({ adapter, store, fastPath }))),
+  ADAPTERS.flatMap((adapter) =>
+    (['auto', true, false] as const).map((fastPath) => ({ adapter, store, fastPath })),
+  ),
 );
 /** A real marker (the forged one in the comment has no secret): none may ever reach a client. */
 const ANY_MARKER = /cache-page:(?!0{24})[0-9a-f]{24}:/;
@@ -221,6 +223,7 @@ describe.each(RUNS)(
         expect(brOnly.headers['x-cache']).toBe('HIT');
         expect(brOnly.headers['content-encoding']).not.toBe('gzip');
         const identity = await rawGet(site!.server, '/post', { 'accept-encoding': 'identity', cookie });
+        expect(identity.headers['x-cache']).toBe('HIT');
         expect(identity.headers['content-encoding']).toBeUndefined();
         expect(identity.body.toString()).toContain('Hi, alice');
         expect(calls('post')).toBe(1);
