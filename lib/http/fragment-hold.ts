@@ -47,6 +47,7 @@ export function holdForFragments(raw: ServerResponse, visitor: FragmentVisitor):
 
 /** Whether a response's first chunk may carry a marker (encoded bodies are looked into at the end). */
 export function mayHoldMarkers(chunk: Buffer, headers: Record<string, unknown>): boolean {
+  if (/^\s*text\/event-stream/i.test(String(headers['content-type'] ?? ''))) return false;
   const encoding = String(headers['content-encoding'] ?? '')
     .trim()
     .toLowerCase();
