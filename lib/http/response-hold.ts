@@ -41,7 +41,12 @@ export function holdResponse(
   /** Whether to go on holding, given the first chunk of the body; released at once when not. */
   holdFor: (chunk: Buffer, headers: OutgoingHttpHeaders) => boolean = () => true,
 ): ResponseHold {
-  const original = { writeHead: raw.writeHead, write: raw.write, end: raw.end };
+  const original = {
+    writeHead: raw.writeHead,
+    write: raw.write,
+    end: raw.end,
+    flushHeaders: raw.flushHeaders,
+  };
   const calls: Array<() => unknown> = [];
   const chunks: Buffer[] = [];
   let status: number | undefined;
@@ -68,6 +73,11 @@ export function holdResponse(
     calls.push(() => (original.writeHead as Function).call(this, statusCode, ...rest));
     return this;
   } as WriteHead;
+  // A response that flushes its headers (an event stream) streams: let it go.
+  raw.flushHeaders = function (this: ServerResponse) {
+    release();
+    return original.flushHeaders.call(this);
+  };
   raw.write = function (this: ServerResponse, chunk: unknown, ...rest: unknown[]) {
     if (released) return (original.write as Function).call(this, chunk, ...rest);
     const buffer = toBuffer(chunk, rest[0]);

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
 import request from 'supertest';
+import { get as httpGet } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { expectHit } from '../support/cache-assertions.js';
 import { ADAPTERS } from './fixtures/create-pages-app.js';
 import { createFragmentApp, type FragmentApp } from './fixtures/fragment-app.js';
@@ -75,6 +77,28 @@ describe.each(ADAPTERS)('client-side fragments on %s', (adapter) => {
     const bad = await alice.get('/_cache-page/fragments?names=a%20b').expect(400);
     expect(bad.text).toContain('?names= must list 1 to 32 fragment names');
     await alice.get('/_cache-page/fragments').expect(400);
+  });
+
+  test('with fragments in use, an event stream still goes out as it comes', async () => {
+    site = await createFragmentApp(adapter);
+    const { port } = site.server.address() as AddressInfo;
+    // The stream never ends: its first event arriving proves nothing holds it back.
+    const first = await new Promise<string>((resolve, reject) => {
+      const call = httpGet(
+        { host: '127.0.0.1', port, path: '/events', headers: { 'accept-encoding': 'gzip, br' } },
+        (response) => {
+          let text = '';
+          response.on('data', (chunk: Buffer) => {
+            text += chunk.toString();
+            if (!text.includes('data: first')) return;
+            resolve(text);
+            call.destroy();
+          });
+        },
+      );
+      call.on('error', reject);
+    });
+    expect(first).toContain('data: first');
   });
 
   test('the script is served as an external script', async () => {
