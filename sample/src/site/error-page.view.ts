@@ -22,6 +22,7 @@ export interface ErrorPageView extends PageView {
 /** What went wrong, as a reader would put it. */
 const HEADINGS: Record<number, string> = {
   400: 'Please check the form',
+  403: 'That form cannot be sent',
   404: 'Page not found',
   409: 'That cannot be saved',
   500: 'Something went wrong',
@@ -50,6 +51,9 @@ export function errorPageView(
     see,
     isForm,
     back: isForm ? formPageOf(request.path) : homeOf(request.path),
+    // Some are rendered before any route ran (no such page, a refused CSRF token), where the
+    // page cache's interceptor never sees them and so fills no fragment.
+    greeting: false,
   });
 }
 
