@@ -15,12 +15,13 @@ export interface PageResponse {
 
 /**
  * A client of one server that sends its requests one after the other on one keep-alive
- * connection, asking for identity bodies, and keeps what each answered. It sends the cookies the
- * server set for it (a reader's session), once it has any.
+ * connection, asking for identity bodies, and keeps what each answered. It sends no cookies
+ * (a reader without any) until it signs in; from then on it sends the ones the server set for it.
  */
 export class PageClient {
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 1 });
   private readonly cookies = new Map<string, string>();
+  private keepsCookies = false;
 
   constructor(private readonly baseUrl: string) {}
 
@@ -36,6 +37,7 @@ export class PageClient {
 
   /** Signs in to the sample blog as `name` (its demo sign-in form): later requests send the session cookie. */
   async signIn(name: string): Promise<this> {
+    this.keepsCookies = true;
     const response = await this.postForm('/login', { name });
     if (response.status !== 303) throw new Error(`signing in as ${name} answered ${response.status}`);
     return this;
@@ -58,7 +60,7 @@ export class PageClient {
     const started = performance.now();
     return new Promise((resolve, reject) => {
       const req = request(`${this.baseUrl}${path}`, { method, agent: this.agent, headers }, (response) => {
-        for (const setCookie of response.headers['set-cookie'] ?? []) {
+        for (const setCookie of this.keepsCookies ? (response.headers['set-cookie'] ?? []) : []) {
           const [pair = ''] = setCookie.split(';');
           const equals = pair.indexOf('=');
           if (equals > 0) this.cookies.set(pair.slice(0, equals).trim(), pair.slice(equals + 1).trim());
