@@ -51,8 +51,8 @@ export function errorPageView(
     see,
     isForm,
     back: isForm ? formPageOf(request.path) : homeOf(request.path),
-    // Some are rendered before any route ran (no such page, a refused CSRF token), where the
-    // page cache's interceptor never sees them and so fills no fragment.
+    // The page cache fills no fragment in a page an exception filter renders (no such route, a
+    // refused CSRF token, an exception of a handler): its marker would reach the reader.
     greeting: false,
   });
 }
