@@ -9,14 +9,19 @@ export interface PageResponse {
   readonly body: string;
   /** From sending the request to the last byte of the body, in milliseconds. */
   readonly ms: number;
+  /** Where a redirect points. */
+  readonly location?: string;
 }
 
 /**
  * A client of one server that sends its requests one after the other on one keep-alive
- * connection, asking for identity bodies, and keeps what each answered.
+ * connection, asking for identity bodies, and keeps what each answered. It sends no cookies
+ * (a reader without any) until it signs in; from then on it sends the ones the server set for it.
  */
 export class PageClient {
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  private readonly cookies = new Map<string, string>();
+  private keepsCookies = false;
 
   constructor(private readonly baseUrl: string) {}
 
@@ -30,6 +35,14 @@ export class PageClient {
     return this.send('POST', path, new URLSearchParams(fields).toString());
   }
 
+  /** Signs in to the sample blog as `name` (its demo sign-in form): later requests send the session cookie. */
+  async signIn(name: string): Promise<this> {
+    this.keepsCookies = true;
+    const response = await this.postForm('/login', { name });
+    if (response.status !== 303) throw new Error(`signing in as ${name} answered ${response.status}`);
+    return this;
+  }
+
   /** Closes the connection. */
   close(): void {
     this.agent.destroy();
@@ -37,6 +50,9 @@ export class PageClient {
 
   private send(method: string, path: string, form?: string): Promise<PageResponse> {
     const headers: Record<string, string> = { 'accept-encoding': 'identity' };
+    if (this.cookies.size > 0) {
+      headers.cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+    }
     if (form !== undefined) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       headers['content-length'] = String(Buffer.byteLength(form));
@@ -44,6 +60,11 @@ export class PageClient {
     const started = performance.now();
     return new Promise((resolve, reject) => {
       const req = request(`${this.baseUrl}${path}`, { method, agent: this.agent, headers }, (response) => {
+        for (const setCookie of this.keepsCookies ? (response.headers['set-cookie'] ?? []) : []) {
+          const [pair = ''] = setCookie.split(';');
+          const equals = pair.indexOf('=');
+          if (equals > 0) this.cookies.set(pair.slice(0, equals).trim(), pair.slice(equals + 1).trim());
+        }
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
         response.once('end', () =>
@@ -52,6 +73,7 @@ export class PageClient {
             cache: String(response.headers['x-cache'] ?? '–'),
             body: Buffer.concat(chunks).toString('utf8'),
             ms: performance.now() - started,
+            location: response.headers.location,
           }),
         );
         response.once('error', reject);

@@ -28,9 +28,10 @@ export type SampleMode =
   | 'page-cache-every-page';
 
 /**
- * The CachePageModule options each mode puts in place of the sample's BlogCacheModule. The
- * uncached modes keep the module, turned off (`enabled: false`: no interceptor work, no fast
- * path): the sample's links are `pageRoute()` handles, which an app with CachePageModule resolves.
+ * The CachePageModule options each mode puts in place of the sample's BlogCacheModule (with the
+ * sample's `skippableMiddleware`, as it has). The uncached modes keep the module, turned off
+ * (`enabled: false`: no interceptor work, no fast path; fragments are still filled): the sample's
+ * links are `pageRoute()` handles, which an app with CachePageModule resolves.
  */
 const CACHE_PAGE_OPTIONS: Record<Exclude<SampleMode, 'page-cache'>, CachePageModuleOptions> = {
   floor: { enabled: false },
@@ -50,7 +51,8 @@ const sampleModule = async (path: string): Promise<Record<string, unknown>> =>
  * Boots the sample blog on a fresh SQLite file (or on BENCH_DB_FILE, which several servers may
  * share: the sample creates the tables only when none exist and seeds only a blog without posts,
  * so start the first server before the others), configured by BENCH_MODE (a SampleMode),
- * BENCH_ADAPTER, BENCH_STORE and BENCH_REDIS_URL, and prints `READY <port>` when it listens.
+ * BENCH_ADAPTER, BENCH_STORE, BENCH_REDIS_URL and BENCH_GREETING (the sample's SAMPLE_GREETING),
+ * and prints `READY <port>` when it listens.
  * `page-cache` is the sample exactly as shipped; the other modes put its resource modules
  * together with another CachePageModule (turned off for the uncached modes) in place of its BlogCacheModule.
  */
@@ -67,6 +69,7 @@ async function main(): Promise<void> {
     },
     redisUrl: store === 'redis' ? (process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379') : undefined,
     publicUrl: 'http://localhost',
+    greeting: process.env.BENCH_GREETING ?? 'fragment',
   };
   const app = await createSampleApp(mode, config);
   await app.listen(0, '127.0.0.1');
@@ -74,7 +77,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void app.close().then(() => process.exit(0)));
 }
 
-/** The sample blog in `mode` with its views, not yet listening (`config` is the sample's AppConfig). */
+/** The sample blog in `mode` with its views and sessions, not yet listening (`config` is the sample's AppConfig). */
 export async function createSampleApp(
   mode: SampleMode,
   config: { adapter: Adapter; redisUrl?: string },
@@ -90,10 +93,10 @@ export async function createSampleApp(
     config.adapter === 'fastify'
       ? await NestFactory.create(root, new FastifyAdapter(), { logger: ['error'] })
       : await NestFactory.create(root, new ExpressAdapter(), { logger: ['error'] });
-  const { useViews } = (await sampleModule('views.setup.js')) as {
-    useViews(app: INestApplication, adapter: Adapter): void;
+  const { setUpBlogApp } = (await sampleModule('app.factory.js')) as {
+    setUpBlogApp(app: INestApplication, config: unknown): Promise<void>;
   };
-  useViews(app, config.adapter);
+  await setUpBlogApp(app, config);
   return app;
 }
 
@@ -104,7 +107,15 @@ async function swapCacheModule(root: DynamicModule, mode: SampleMode): Promise<D
     (imported) => (imported as DynamicModule).module !== BlogCacheModule,
   );
   const { CachePageModule } = await import('nestjs-cache-page');
-  imports.push(CachePageModule.forRoot(CACHE_PAGE_OPTIONS[mode as Exclude<SampleMode, 'page-cache'>]));
+  const { SKIPPABLE_MIDDLEWARE } = (await sampleModule('sign-in/sessions.setup.js')) as {
+    SKIPPABLE_MIDDLEWARE: string[];
+  };
+  imports.push(
+    CachePageModule.forRoot({
+      skippableMiddleware: SKIPPABLE_MIDDLEWARE,
+      ...CACHE_PAGE_OPTIONS[mode as Exclude<SampleMode, 'page-cache'>],
+    }),
+  );
   if (mode === 'nest-cache') {
     @Module({
       imports: [CacheModule.register()],

@@ -5,10 +5,17 @@ import { SERVERS, startServer, type ChildServer } from './child-server.js';
 import { PageClient } from './page-client.js';
 import type { SampleMode } from './sample-server.js';
 
+/** How the sample greets the reader: a personal fragment on the stored page, or rendered in it from the session. */
+export type GreetingMode = 'fragment' | 'inline';
+
 /** What the readers and the commenters of one mode saw. */
 export interface MixResult {
   readonly mode: SampleMode;
+  readonly greeting: GreetingMode;
   readonly views: number;
+  /** Views by a signed-in reader, and how many of them were hits. */
+  readonly signedInViews: number;
+  readonly signedInHits: number;
   /** The public pages the readers pick from. */
   readonly pages: number;
   /** Views answered `X-Cache: HIT`. */
@@ -32,29 +39,61 @@ export interface MixOptions {
   /** A new comment after every this many views. */
   readonly commentEvery: number;
   readonly seed: number;
+  /** The chance that a view is a signed-in reader's (one of `readers`, each with a session). @default 0 */
+  readonly signedIn?: number;
+  /** How many signed-in readers there are. @default 4 */
+  readonly readers?: number;
 }
 
 /**
  * The sample's traffic mix (issue 9's: readers, and a comment every `commentEvery` views) on one
  * cached mode, with an uncached twin (`floor`) on the same SQLite file. Readers send sequential
- * GETs over the sample's public pages, the most popular first (1/rank, a seeded PRNG); each
- * comment goes to a post picked the same way, through the post page's form. After each view the
- * same path is read from the twin and the bodies compared: the footer's "Rendered at" time is
- * the only part that differs legitimately (a hit keeps its render's time), and is blanked first.
+ * GETs over the sample's public pages, the most popular first (1/rank, a seeded PRNG); with
+ * `signedIn`, each view is by one of a few signed-in readers (sessions on both servers, under one
+ * name) with that chance, from the same PRNG, else by a guest without cookies. Each comment goes
+ * to a post picked the same way, through the post page's form, by a signed-in commenter with the
+ * form's CSRF token. After each view the same path is read from the twin, as the same reader, and
+ * the bodies compared: the footer's "Rendered at" time (a hit keeps its render's time) and the
+ * form's CSRF token (each session's own) are the parts that differ legitimately, and are blanked.
+ * `greeting` is the sample's SAMPLE_GREETING, on both servers.
  */
-export async function trafficMix(mode: SampleMode, options: MixOptions): Promise<MixResult> {
+export async function trafficMix(
+  mode: SampleMode,
+  options: MixOptions,
+  greeting: GreetingMode = 'fragment',
+): Promise<MixResult> {
   const folder = mkdtempSync(join(tmpdir(), 'bench-mix-'));
   const database = join(folder, 'blog.sqlite');
   const servers: ChildServer[] = [];
   const start = async (serverMode: SampleMode) => {
-    const env = { BENCH_MODE: serverMode, BENCH_ADAPTER: 'express', BENCH_DB_FILE: database };
+    const env = {
+      BENCH_MODE: serverMode,
+      BENCH_ADAPTER: 'express',
+      BENCH_DB_FILE: database,
+      BENCH_GREETING: greeting,
+    };
     servers.push(await startServer(env, SERVERS.sample));
-    return new PageClient(servers.at(-1)!.baseUrl);
+    return servers.at(-1)!.baseUrl;
+  };
+  const clients: PageClient[] = [];
+  const client = (baseUrl: string) => {
+    clients.push(new PageClient(baseUrl));
+    return clients.at(-1)!;
   };
   try {
     // The cached server first: it creates and seeds the database; the twin finds it seeded.
-    const cached = await start(mode);
-    const twin = await start('floor');
+    const cachedUrl = await start(mode);
+    const twinUrl = await start('floor');
+    const cached = client(cachedUrl);
+    const twin = client(twinUrl);
+    const readers = await Promise.all(
+      Array.from({ length: options.readers ?? 4 }, async (_, index) => ({
+        cached: await client(cachedUrl).signIn(`Reader ${index + 1}`),
+        twin: await client(twinUrl).signIn(`Reader ${index + 1}`),
+      })),
+    );
+    const commenter = await client(cachedUrl).signIn('Commenter');
+    const signedIn = options.signedIn ?? 0;
     const { pages, posts } = await samplePages(twin);
     const random = mulberry32(options.seed);
     const pickPage = zipf(pages.length, random);
@@ -66,13 +105,22 @@ export async function trafficMix(mode: SampleMode, options: MixOptions): Promise
     let stale = 0;
     let failed = 0;
     let comments = 0;
+    let signedInViews = 0;
+    let signedInHits = 0;
     for (let view = 1; view <= options.views; view++) {
       const path = pages[pickPage()];
       seen.add(path);
-      const page = await cached.get(path);
-      const truth = await twin.get(path);
+      // No draw without signed-in readers: the sequence stays the one of the runs before them.
+      const reader =
+        signedIn > 0 && random() < signedIn ? readers[Math.floor(random() * readers.length)] : undefined;
+      const page = await (reader?.cached ?? cached).get(path);
+      const truth = await (reader?.twin ?? twin).get(path);
       answeredAs[page.cache] = (answeredAs[page.cache] ?? 0) + 1;
       if (page.cache === 'HIT') hits++;
+      if (reader) {
+        signedInViews++;
+        if (page.cache === 'HIT') signedInHits++;
+      }
       if (page.status !== 200 || truth.status !== 200) failed++;
       if (normalised(page.body) !== normalised(truth.body)) {
         stale++;
@@ -80,18 +128,22 @@ export async function trafficMix(mode: SampleMode, options: MixOptions): Promise
       }
       if (view % options.commentEvery === 0) {
         comments++;
-        const response = await cached.postForm(`/posts/${posts[pickPost()]}/comments`, {
+        const post = `/posts/${posts[pickPost()]}`;
+        const form = await commenter.get(post);
+        const response = await commenter.postForm(`${post}/comments`, {
+          _csrf: /name="_csrf" value="([^"]*)"/.exec(form.body)?.[1] ?? '',
           authorName: `Reader ${comments}`,
           body: `Comment ${comments} of the traffic mix.`,
         });
         if (response.status !== 303) failed++;
       }
     }
-    cached.close();
-    twin.close();
     return {
       mode,
+      greeting,
       views: options.views,
+      signedInViews,
+      signedInHits,
       pages: pages.length,
       hits,
       firstViews: seen.size,
@@ -102,6 +154,7 @@ export async function trafficMix(mode: SampleMode, options: MixOptions): Promise
       answeredAs,
     };
   } finally {
+    for (const open of clients) open.close();
     await Promise.all(servers.map((server) => server.stop()));
     rmSync(folder, { recursive: true, force: true });
   }
@@ -143,12 +196,11 @@ async function samplePages(client: PageClient): Promise<{ pages: string[]; posts
   return { pages, posts };
 }
 
-/** The body without the footer's render time, the one part a hit and a fresh render may differ in. */
+/** The body without the footer's render time and the form's CSRF token, the parts that may differ. */
 const normalised = (body: string): string =>
-  body.replace(
-    /<time class="rendered-at" datetime="[^"]*">[^<]*<\/time>/g,
-    '<time class="rendered-at"></time>',
-  );
+  body
+    .replace(/<time class="rendered-at" datetime="[^"]*">[^<]*<\/time>/g, '<time class="rendered-at"></time>')
+    .replace(/name="_csrf" value="[^"]*"/g, 'name="_csrf" value=""');
 
 /** A seeded PRNG (mulberry32): the same seed, the same mix. */
 function mulberry32(seed: number): () => number {

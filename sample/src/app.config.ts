@@ -7,6 +7,16 @@ export type AdapterName = 'express' | 'fastify';
 export type DatabaseConfig =
   { readonly kind: 'sqlite'; readonly file: string } | { readonly kind: 'postgresql'; readonly url: string };
 
+/**
+ * Where the layout's greeting comes from: a personal fragment filled per response on the stored
+ * page (`fragment`, the default), or rendered into the page from the session (`inline`: what an
+ * app without fragments does; it makes every page personal, for the hit-ratio comparison).
+ */
+export type GreetingMode = 'fragment' | 'inline';
+
+/** The session secret of a development run; set SESSION_SECRET anywhere else. */
+export const DEV_SESSION_SECRET = 'the sample blog: a development secret, never for production';
+
 /** Everything the environment decides; `readConfig()` builds it, tests write it by hand. */
 export interface AppConfig {
   readonly port: number;
@@ -16,13 +26,18 @@ export interface AppConfig {
   readonly redisUrl?: string;
   /** The site's public address, for the absolute links of the RSS feed. */
   readonly publicUrl: string;
+  /** Signs the session cookie (at least 32 characters); `DEV_SESSION_SECRET` when left out. */
+  readonly sessionSecret?: string;
+  /** `fragment` when left out. */
+  readonly greeting?: GreetingMode;
 }
 
 /** `sample/blog.sqlite`, wherever the app is started from. */
 export const DEFAULT_SQLITE_FILE = fileURLToPath(new URL('../blog.sqlite', import.meta.url));
 
 /**
- * Reads `PORT`, `ADAPTER`, `DATABASE_URL`, `REDIS_URL` and `PUBLIC_URL`.
+ * Reads `PORT`, `ADAPTER`, `DATABASE_URL`, `REDIS_URL`, `PUBLIC_URL`, `SESSION_SECRET` and
+ * `SAMPLE_GREETING`.
  *
  * `DATABASE_URL` is a `postgres://` / `postgresql://` URL for PostgreSQL, or `file:<path>` for
  * another SQLite file; without it the blog lives in `sample/blog.sqlite`.
@@ -35,12 +50,20 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (adapter !== 'express' && adapter !== 'fastify') {
     throw new Error(`ADAPTER must be "express" or "fastify" (got "${env.ADAPTER}")`);
   }
+  const greeting = (env.SAMPLE_GREETING || 'fragment').toLowerCase();
+  if (greeting !== 'fragment' && greeting !== 'inline') {
+    throw new Error(`SAMPLE_GREETING must be "fragment" or "inline" (got "${env.SAMPLE_GREETING}")`);
+  }
+  const sessionSecret = env.SESSION_SECRET || DEV_SESSION_SECRET;
+  if (sessionSecret.length < 32) throw new Error('SESSION_SECRET must be at least 32 characters long');
   return {
     port,
     adapter,
     database: readDatabase(env.DATABASE_URL),
     redisUrl: env.REDIS_URL || undefined,
     publicUrl: (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, ''),
+    sessionSecret,
+    greeting,
   };
 }
 

@@ -8,6 +8,7 @@ import { CommentsModule } from './comments/comments.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { FeedModule } from './feed/feed.module.js';
 import { PostsModule } from './posts/posts.module.js';
+import { SignInModule } from './sign-in/sign-in.module.js';
 import { SiteModule } from './site/site.module.js';
 import { TagsModule } from './tags/tags.module.js';
 
@@ -28,6 +29,7 @@ export class AppModule {
         FeedModule,
         ApiModule,
         AdminModule,
+        SignInModule,
         SiteModule,
       ],
       providers: [{ provide: APP_CONFIG, useValue: config }],

@@ -52,3 +52,7 @@ export const adminPostPage = pageRoute(
   async () => (await import('./admin/admin.controller.js')).AdminController,
   'editForm',
 );
+export const signInPage = pageRoute(
+  async () => (await import('./sign-in/sign-in.controller.js')).SignInController,
+  'form',
+);

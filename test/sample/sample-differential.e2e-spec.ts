@@ -56,7 +56,8 @@ describe.each(RUNS)('differential checker on the sample blog (%s)', (adapter, wr
       for (const name of ['create-post', 'edit-post', 'rename-tag', 'add-comment', 'delete-comment']) {
         expect({ name, saved: (report.writes[`${name} 303`] ?? 0) > 0 }).toEqual({ name, saved: true });
       }
-      expect(Object.keys(report.writes).filter((key) => key.endsWith(' 500'))).toEqual([]);
+      // 403: a comment form's CSRF token was refused, so the write never happened.
+      expect(Object.keys(report.writes).filter((key) => / (403|500)$/.test(key))).toEqual([]);
     },
     timeout,
   );

@@ -225,7 +225,8 @@ const WRITES: readonly Write[] = [
       };
       return {
         what: `${slug} ${JSON.stringify(form)}`,
-        result: await app.submit(`/posts/${slug}/comments`, form),
+        // The form's token comes from a post page that exists now (the slug may be gone).
+        result: await app.comment(`/posts/${slug}/comments`, form, `/posts/${site.posts[0]}`),
       };
     },
   },
@@ -284,11 +285,15 @@ async function publicPages(uncached: SampleProcess, seen: Seen): Promise<string[
 
 /**
  * What may legitimately differ between two renders of one page: the footer's "Rendered at"
- * time (a cached page keeps the time of the render that filled it). Nothing else is touched.
+ * time (a cached page keeps the time of the render that filled it), and the comment form's CSRF
+ * token (each visitor's own: a reader without cookies gets a new one each time). Nothing else is touched.
  */
 const RENDERED_AT = /<time class="rendered-at" datetime="[^"]*">[^<]*<\/time>/g;
+const CSRF_TOKEN = /name="_csrf" value="[^"]*"/g;
 const normalised = (page: Response) =>
-  `${page.status} ${page.contentType ?? '-'} ${page.location ?? '-'}\n${page.body.replace(RENDERED_AT, '<time class="rendered-at">…</time>')}`;
+  `${page.status} ${page.contentType ?? '-'} ${page.location ?? '-'}\n${page.body
+    .replace(RENDERED_AT, '<time class="rendered-at">…</time>')
+    .replace(CSRF_TOKEN, 'name="_csrf" value="…"')}`;
 
 /**
  * The differential checker on the sample blog: the sample as shipped (cached) and the same

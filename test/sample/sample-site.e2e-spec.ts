@@ -94,7 +94,7 @@ describe.each(ADAPTERS)('the sample as a site, on %s', (adapter) => {
     });
 
     test('comments keep their paragraphs and line breaks, escaped', async () => {
-      await blog.submit('/posts/hello-world/comments', {
+      await blog.comment('/posts/hello-world/comments', {
         authorName: 'Tess',
         body: 'First paragraph.\r\n\r\nSecond <b>paragraph</b>,\r\non two lines.',
       });
@@ -148,7 +148,7 @@ describe.each(ADAPTERS)('the sample as a site, on %s', (adapter) => {
 
     test('a comment whose name is only spaces gets an HTML 400 that says what to fix, and changes nothing', async () => {
       await blog.warm(['/posts/caching-whole-pages']);
-      const refused = await blog.submit('/posts/caching-whole-pages/comments', {
+      const refused = await blog.comment('/posts/caching-whole-pages/comments', {
         authorName: '   ',
         body: 'A comment with no name',
       });
@@ -282,10 +282,11 @@ describe.each(ADAPTERS)('the sample as a site, on %s', (adapter) => {
       });
       expect({ status: staleEdit.status, html: isHtml(staleEdit) }).toEqual({ status: 409, html: true });
       expect(staleEdit.text).toContain('href="/admin/posts/hello-again"');
-      const comment = await blog.submit('/posts/hello-world/comments', {
-        authorName: 'Tess',
-        body: 'Late, from an old page',
-      });
+      const comment = await blog.comment(
+        '/posts/hello-world/comments',
+        { authorName: 'Tess', body: 'Late, from an old page' },
+        '/posts/hello-again',
+      );
       expect(comment.status).toBe(303);
       expect(comment.location).toMatch(/^\/posts\/hello-again#comment-\d+$/);
       await blog.expectFresh('/posts/hello-again', 'Late, from an old page');

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AdapterName } from '../../sample/src/app.config.js';
 import { startSample, type RunningSample } from '../../sample/src/demo/sample.process.js';
+import { BlogReader, csrfTokenOf } from './blog-reader.js';
 import { SAMPLE_MAIN } from './sample-build.js';
 
 const SAMPLE_DIST = fileURLToPath(new URL('../../sample/dist', import.meta.url));
@@ -31,6 +32,8 @@ const WARNING_LINE = /^\[Nest\] \d+ .*?\s(WARN|ERROR)\s.*$/gm;
 
 /** One running instance of the compiled sample, driven over HTTP. */
 export class SampleProcess {
+  private commenter: { reader: BlogReader; token: string } | undefined;
+
   constructor(private readonly sample: RunningSample) {}
 
   async get(path: string): Promise<Response> {
@@ -53,6 +56,25 @@ export class SampleProcess {
     });
     await response.arrayBuffer();
     return { status: response.status, location: response.headers.get('location') ?? undefined };
+  }
+
+  /**
+   * Posts a comment form as one signed-in reader does, with the CSRF token the form on
+   * `formPage` carried for it the first time (a session's token stays valid).
+   */
+  async comment(path: string, form: Record<string, string>, formPage: string): Promise<Submitted> {
+    if (!this.commenter) {
+      const reader = await new BlogReader(this.sample.url).signIn('Commenter');
+      const page = await reader.get(formPage);
+      const token = csrfTokenOf(page.text);
+      if (!token) throw new Error(`${formPage} (${page.status}) has no comment form with a token`);
+      this.commenter = { reader, token };
+    }
+    const { status, location } = await this.commenter.reader.submit(path, {
+      _csrf: this.commenter.token,
+      ...form,
+    });
+    return { status, location: location ?? undefined };
   }
 
   /** What it logged at WARN or ERROR level. */

@@ -1,6 +1,7 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
 import type { AdapterName } from '../../sample/src/app.config.js';
-import { BlogUnderTest } from './blog-under-test.js';
+import { csrfTokenOf } from './blog-reader.js';
+import { BlogUnderTest, type Page } from './blog-under-test.js';
 import { buildSampleIfStale } from './sample-build.js';
 
 /*
@@ -62,7 +63,7 @@ describe.each(ADAPTERS)('sample blog on %s', (adapter) => {
     ];
     await blog.warm(['/posts/caching-whole-pages', '/api/posts/caching-whole-pages', ...unrelated]);
 
-    const posted = await blog.submit('/posts/caching-whole-pages/comments', {
+    const posted = await blog.comment('/posts/caching-whole-pages/comments', {
       authorName: 'Tess',
       body: 'Posted by the e2e test',
     });
@@ -78,10 +79,16 @@ describe.each(ADAPTERS)('sample blog on %s', (adapter) => {
   test('an invalid comment is refused and invalidates nothing', async () => {
     await blog.warm(['/posts/caching-whole-pages']);
     expect(
-      (await blog.submit('/posts/caching-whole-pages/comments', { authorName: 'Tess', body: ' ' })).status,
+      (await blog.comment('/posts/caching-whole-pages/comments', { authorName: 'Tess', body: ' ' })).status,
     ).toBe(400);
     expect(
-      (await blog.submit('/posts/no-such-post/comments', { authorName: 'Tess', body: 'Hi' })).status,
+      (
+        await blog.comment(
+          '/posts/no-such-post/comments',
+          { authorName: 'Tess', body: 'Hi' },
+          '/posts/caching-whole-pages',
+        )
+      ).status,
     ).toBe(404);
     await blog.expectCached(['/posts/caching-whole-pages']);
   });
@@ -181,8 +188,135 @@ describe.each(ADAPTERS)('sample blog on %s', (adapter) => {
       const page = await blog.get(path);
       expect({ path, status: page.status, cache: page.cache }).toEqual({ path, status: 200, cache: null });
     }
-    await blog.submit('/posts/hello-world/comments', { authorName: 'Tess', body: 'Seen by the moderators' });
+    await blog.comment('/posts/hello-world/comments', { authorName: 'Tess', body: 'Seen by the moderators' });
     expect((await blog.get('/admin')).text).toContain('Seen by the moderators');
+  });
+});
+
+/** The header's greeting as the page shows it. */
+const greetingOf = (page: Page) => /<span class="visitor">(.*?)<\/span>/.exec(page.text)?.[1] ?? '';
+/** The footer's render time: the same on every copy of one render. */
+const renderedAt = (page: Page) => /<time class="rendered-at" datetime="([^"]+)"/.exec(page.text)?.[1];
+
+describe.each(ADAPTERS)('signed-in readers on the sample blog on %s', (adapter) => {
+  let blog: BlogUnderTest;
+  const POST = '/posts/caching-whole-pages';
+
+  beforeEach(async () => {
+    blog = await BlogUnderTest.start(adapter);
+  });
+
+  afterEach(async () => {
+    await blog?.close();
+  });
+
+  test('two signed-in readers and a guest get their own greeting and CSRF token from one stored post page, and can comment with it', async () => {
+    const alice = await blog.signedIn('Alice');
+    const bob = await blog.signedIn('Bob <script>');
+    const guest = blog.reader();
+
+    const aliceMiss = await alice.get(POST);
+    const bobHit = await bob.get(POST);
+    const guestHit = await guest.get(POST);
+    const aliceHit = await alice.get(POST);
+    expect([aliceMiss, bobHit, guestHit, aliceHit].map((page) => [page.status, page.cache])).toEqual([
+      [200, 'MISS'],
+      [200, 'HIT'],
+      [200, 'HIT'],
+      [200, 'HIT'],
+    ]);
+    // One render: every copy has its time.
+    expect(new Set([aliceMiss, bobHit, guestHit, aliceHit].map(renderedAt)).size).toBe(1);
+    expect(greetingOf(aliceMiss)).toContain('Hi, <strong>Alice</strong>');
+    expect(greetingOf(aliceHit)).toContain('Hi, <strong>Alice</strong>');
+    expect(greetingOf(bobHit)).toContain('Hi, <strong>Bob &lt;script&gt;</strong>');
+    expect(greetingOf(guestHit)).toBe(
+      '<a class="sign-in" href="/login?next=%2Fposts%2Fcaching-whole-pages">Sign in</a>',
+    );
+    for (const page of [aliceMiss, bobHit, guestHit, aliceHit]) {
+      expect(page.text).not.toContain('cache-page:');
+      expect(page.text).toContain('Forever sounds scary');
+    }
+
+    const [aliceToken, bobToken, guestToken] = [aliceHit, bobHit, guestHit].map((page) =>
+      csrfTokenOf(page.text),
+    );
+    expect(aliceToken).toMatch(/.{16,}/);
+    expect(bobToken).toMatch(/.{16,}/);
+    expect(guestToken).toMatch(/.{16,}/);
+    expect(new Set([aliceToken, bobToken, guestToken]).size).toBe(3);
+
+    const comment = (text: string) => ({ authorName: 'Reader', body: text });
+    expect(
+      (await bob.submit(`${POST}/comments`, { _csrf: aliceToken!, ...comment("with Alice's token") })).status,
+    ).toBe(403);
+    expect((await guest.submit(`${POST}/comments`, comment('without a token'))).status).toBe(403);
+    const refused = await blog.submit(`${POST}/comments`, {
+      _csrf: guestToken!,
+      ...comment('without the session'),
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.text).toContain('That form cannot be sent');
+    await blog.expectCached([POST]);
+
+    expect(
+      (await alice.submit(`${POST}/comments`, { _csrf: aliceToken!, ...comment('By Alice') })).status,
+    ).toBe(303);
+    expect((await bob.submit(`${POST}/comments`, { _csrf: bobToken!, ...comment('By Bob') })).status).toBe(
+      303,
+    );
+    expect(
+      (await guest.submit(`${POST}/comments`, { _csrf: guestToken!, ...comment('By a guest') })).status,
+    ).toBe(303);
+    const fresh = await blog.expectFresh(POST, 'By a guest');
+    expect(fresh.text).toContain('By Alice');
+    expect(fresh.text).toContain('By Bob');
+    blog.expectNoCacheWarnings();
+  });
+
+  test('signing in and out changes the greeting, not the stored page; the sign-in page is never cached', async () => {
+    await blog.warm([POST]);
+    const reader = blog.reader();
+    const form = await reader.get(`/login?next=${encodeURIComponent(POST)}`);
+    expect({ status: form.status, cache: form.cache }).toEqual({ status: 200, cache: null });
+    expect(form.text).toContain(`<input type="hidden" name="next" value="${POST}">`);
+    expect((await reader.get('/login')).cache).toBeNull();
+
+    const signedIn = await reader.submit('/login', { name: 'Hedy', next: POST });
+    expect({ status: signedIn.status, location: signedIn.location }).toEqual({ status: 303, location: POST });
+    const greeted = await reader.get(POST);
+    expect(greeted.cache).toBe('HIT');
+    expect(greetingOf(greeted)).toContain('Hi, <strong>Hedy</strong>');
+    expect(greetingOf(greeted)).toContain('action="/logout"');
+
+    const signedOut = await reader.submit('/logout', { next: POST });
+    expect({ status: signedOut.status, location: signedOut.location }).toEqual({
+      status: 303,
+      location: POST,
+    });
+    const guest = await reader.get(POST);
+    expect(guest.cache).toBe('HIT');
+    expect(greetingOf(guest)).toContain('Sign in');
+    expect(guest.text).not.toContain('Hedy');
+    expect((await reader.submit('/login', { name: ' ' })).status).toBe(400);
+    expect((await reader.submit('/login', { name: 'Mallory', next: '//evil.example/' })).location).toBe('/');
+  });
+
+  // @fastify/session decides on its cookie in its onSend hook, before the page cache fills a
+  // missed page's fragments: the session the csrf-token fragment started for a guest without
+  // cookies is never sent, so that guest's token is refused (a hit, or a reader with a session,
+  // is fine). Kept here as a known failure of the library on Fastify until it is fixed.
+  const onFastifyFailing = adapter === 'fastify' ? test.failing : test;
+  onFastifyFailing('a guest whose post page was a miss can comment with the token it got', async () => {
+    const guest = blog.reader();
+    const page = await guest.get(POST);
+    expect(page.cache).toBe('MISS');
+    const posted = await guest.submit(`${POST}/comments`, {
+      _csrf: csrfTokenOf(page.text)!,
+      authorName: 'Guest',
+      body: 'From a missed page',
+    });
+    expect(posted.status).toBe(303);
   });
 });
 

@@ -12,6 +12,8 @@ export interface PageView {
   readonly cached: boolean;
   /** For pages that are never cached: why, in one sentence for the footer. */
   readonly uncachedNote?: string;
+  /** Whether the header greets the reader (every page but the error pages). */
+  readonly greeting: boolean;
 }
 
 /**
@@ -19,12 +21,12 @@ export interface PageView {
  * cache keeps the time of the render that filled it.
  */
 export function pageView<T extends object>(title: string, data: T): PageView & T {
-  return { title, renderedAt: renderedNow(), cached: true, ...data };
+  return { title, renderedAt: renderedNow(), cached: true, greeting: true, ...data };
 }
 
 /** The data of a page the cache never keeps (the admin area, error pages). */
 export function uncachedPageView<T extends object>(title: string, note: string, data: T): PageView & T {
-  return { title, renderedAt: renderedNow(), cached: false, uncachedNote: note, ...data };
+  return { title, renderedAt: renderedNow(), cached: false, uncachedNote: note, greeting: true, ...data };
 }
 
 function renderedNow(): DateView {

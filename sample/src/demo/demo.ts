@@ -24,17 +24,22 @@ const UNRELATED = [
   '/api/posts?page=2',
 ];
 
-/** A reader with a browser that records every request. */
+/** A reader with a browser (cookies, the forms of the pages it read) that records every request. */
 class ScriptedReader {
   readonly rows: DemoRow[] = [];
+  private readonly cookies = new Map<string, string>();
+  /** The CSRF token each page's comment form carried for this reader. */
+  private readonly tokens = new Map<string, string>();
 
   constructor(private readonly base: string) {}
 
   /** Loads a page, expecting `cache` and, if given, a text on the page. */
   async visit(path: string, cache: 'MISS' | 'HIT', note: string, mustShow?: string): Promise<DemoRow> {
     const started = performance.now();
-    const response = await fetch(this.base + path);
+    const response = await this.fetch(path);
     const body = await response.text();
+    const token = /name="_csrf" value="([^"]*)"/.exec(body)?.[1];
+    if (token) this.tokens.set(path, token);
     const ms = performance.now() - started;
     const got = response.headers.get('x-cache') ?? '-';
     const shows = mustShow === undefined || body.includes(mustShow);
@@ -51,14 +56,10 @@ class ScriptedReader {
     });
   }
 
-  /** Submits a form, expecting a redirect (303). */
-  async submit(path: string, form: Record<string, string>, note: string): Promise<DemoRow> {
+  /** Submits the form of the page `formPage` it read last, expecting a redirect (303). */
+  async submit(path: string, formPage: string, form: Record<string, string>, note: string): Promise<DemoRow> {
     const started = performance.now();
-    const response = await fetch(this.base + path, {
-      method: 'POST',
-      body: new URLSearchParams(form),
-      redirect: 'manual',
-    });
+    const response = await this.fetch(path, { _csrf: this.tokens.get(formPage) ?? '', ...form });
     await response.arrayBuffer();
     const ms = performance.now() - started;
     const ok = response.status === 303;
@@ -70,6 +71,22 @@ class ScriptedReader {
       note,
       ok,
     });
+  }
+
+  /** A request with this reader's cookies, keeping those the blog sets. */
+  private async fetch(path: string, form?: Record<string, string>): Promise<Response> {
+    const cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+    const response = await fetch(this.base + path, {
+      method: form ? 'POST' : 'GET',
+      body: form && new URLSearchParams(form),
+      headers: cookie ? { cookie } : {},
+      redirect: 'manual',
+    });
+    for (const setCookie of response.headers.getSetCookie()) {
+      const [name, value] = setCookie.split(';')[0]!.split(/=(.*)/);
+      if (name && value !== undefined) this.cookies.set(name.trim(), value.trim());
+    }
+    return response;
   }
 
   private add(row: DemoRow): DemoRow {
@@ -97,6 +114,7 @@ async function main(): Promise<number> {
     for (const path of UNRELATED) await reader.visit(path, 'MISS', 'another page, now cached too');
     await reader.submit(
       `${POST}/comments`,
+      POST,
       { authorName: 'Demo reader', body: comment },
       'a reader comments (the flush invalidates)',
     );

@@ -22,6 +22,7 @@ export interface ErrorPageView extends PageView {
 /** What went wrong, as a reader would put it. */
 const HEADINGS: Record<number, string> = {
   400: 'Please check the form',
+  403: 'That form cannot be sent',
   404: 'Page not found',
   409: 'That cannot be saved',
   500: 'Something went wrong',
@@ -50,6 +51,9 @@ export function errorPageView(
     see,
     isForm,
     back: isForm ? formPageOf(request.path) : homeOf(request.path),
+    // The page cache fills no fragment in a page an exception filter renders (no such route, a
+    // refused CSRF token, an exception of a handler): its marker would reach the reader.
+    greeting: false,
   });
 }
 

@@ -2,6 +2,7 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import {
   Catch,
   ConflictException,
+  ForbiddenException,
   HttpException,
   InternalServerErrorException,
   Logger,
@@ -18,8 +19,8 @@ const API_PATH = /^\/api(\/|$)/;
 
 /**
  * How the site answers what goes wrong. A moved page gets its `301`. Readers and editors get
- * an HTML error page in the site's layout (400, 404, 409, 500) that says what happened and
- * where to go; the JSON API keeps Nest's JSON errors. A unique constraint the database caught
+ * an HTML error page in the site's layout (400, 403, 404, 409, 500) that says what happened and
+ * where to go (a comment form without its visitor's CSRF token is a 403); the JSON API keeps Nest's JSON errors. A unique constraint the database caught
  * (two editors taking one name at once) is a 409, not a 500.
  */
 @Catch()
@@ -52,6 +53,11 @@ export class SiteExceptionFilter extends BaseExceptionFilter {
 
   private toHttpException(exception: unknown): HttpException {
     if (exception instanceof HttpException) return exception;
+    if (isCsrfRefusal(exception)) {
+      return new ForbiddenException(
+        'This form is from another site, or from before you signed in or out: reload its page and send it again.',
+      );
+    }
     if (exception instanceof UniqueConstraintViolationException) {
       return new ConflictException('That name or slug was just taken by another change: please try another.');
     }
@@ -60,6 +66,12 @@ export class SiteExceptionFilter extends BaseExceptionFilter {
     );
     return new InternalServerErrorException('The server could not show this page. Please try again later.');
   }
+}
+
+/** csrf-sync's `EBADCSRFTOKEN`, @fastify/csrf-protection's `FST_CSRF_INVALID_TOKEN` and `FST_CSRF_MISSING_SECRET`. */
+function isCsrfRefusal(exception: unknown): boolean {
+  const code = (exception as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^(EBADCSRFTOKEN|FST_CSRF_)/.test(code);
 }
 
 /** The exception's message; a route nobody serves says which page is missing. */
