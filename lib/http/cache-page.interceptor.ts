@@ -18,6 +18,7 @@ import { thenMaybe } from '../utils/maybe-promise.js';
 import { PageFragments } from '../fragments/page-fragments.js';
 import { FastPathPolicy } from './fast-path-policy.js';
 import { holdForFragments } from './fragment-hold.js';
+import { fillOnSend } from './fragment-send.js';
 import { handedLookup } from './handed-lookup.js';
 import { rawResponse, type Exchange, type HttpRequest, type HttpResponse } from './http-exchange.js';
 import { IgnoreRules } from './ignore-rules.js';
@@ -221,12 +222,14 @@ export class CachePageInterceptor implements NestInterceptor {
   /** Lets the route answer on its own; its fragments, if it has some, are still filled. */
   private uncached(request: HttpRequest, response: HttpResponse, next: CallHandler): Observable<unknown> {
     if (this.fragments?.inUse) {
-      holdForFragments(rawResponse(response), {
+      const visitor = {
         fragments: this.fragments,
         request,
         response,
         acceptEncoding: request.headers?.['accept-encoding'],
-      });
+      };
+      holdForFragments(rawResponse(response), visitor);
+      fillOnSend(this.adapter, response, visitor);
     }
     return next.handle();
   }

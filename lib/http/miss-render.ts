@@ -12,6 +12,7 @@ import type { PageFragments } from '../fragments/page-fragments.js';
 import type { FastPathPolicy } from './fast-path-policy.js';
 import type { Exchange } from './http-exchange.js';
 import type { InFlightRenders } from './in-flight-renders.js';
+import { fillOnSend, sentTemplateOf } from './fragment-send.js';
 import { holdMiss } from './miss-hold.js';
 import { keepPrivate, tellCaches } from './cache-control-header.js';
 import { headerNames, toRenderedPage } from './page-draft.js';
@@ -76,6 +77,7 @@ export class MissRenderer {
         }
       : undefined;
     const hold = holdMiss(request, raw, this.options.reloadOnBack, visitor);
+    if (visitor) fillOnSend(this.adapter, response, visitor);
     const observation = new RenderObservation(request, response);
     // What the platform reads while writing the response out (express-session checks its
     // session as headers go out) is not the render's doing.
@@ -101,6 +103,8 @@ export class MissRenderer {
             ttl: policy.ttl,
             reloadOnBack: this.options.reloadOnBack,
             clientFragments: policy.clientFragments,
+            sent: sentTemplateOf(response),
+            readPersonal: observed !== undefined && observed.personal.size > 0,
             fast,
             route,
             sessionCookies: sessionCookiesOf(request),

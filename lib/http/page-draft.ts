@@ -6,6 +6,7 @@ import type { FastPage, PageDraft, StoredHeader } from '../store/page-entry.js';
 import { isHtml, withBackForwardCheck } from './back-forward-script.js';
 import { weakEtag } from './etag.js';
 import { withClientPlaceholders } from '../fragments/client-placeholders.js';
+import type { SentTemplate } from './fragment-send.js';
 import { splitFragments, type FragmentTemplate } from '../fragments/fragment-template.js';
 import type { PageVariance } from './page-variance.js';
 import { varyNames } from './page-variance.js';
@@ -64,6 +65,10 @@ export interface DraftContext {
   readonly sessionCookies: SessionCookies;
   /** `@CachePage({ fragments: 'client' })`: places hold placeholders the browser fills. */
   readonly clientFragments: boolean;
+  /** The page as the render sent it, when its fragments were filled as it was sent. */
+  readonly sent: SentTemplate | undefined;
+  /** The render read per-visitor state (the session, cookies, a credential header). */
+  readonly readPersonal: boolean;
   /** How the page varies, given the `Vary` names the response carries. */
   variance(vary: readonly string[]): PageVariance;
 }
@@ -83,11 +88,15 @@ export async function toRenderedPage(
 ): Promise<RenderedPage | NotStoredReason> {
   const sent = captured.sentHeaders;
   if (!context.cacheableStatuses.has(captured.status)) return 'status';
-  if (!onlyRefreshes([captured.headers['set-cookie']], context.sessionCookies)) return 'set-cookie';
-  // A cookie added as the headers went out (session middleware) after a page's fragments were
-  // filled is theirs (a CSRF token made a session); on any other page it is the render's.
-  const lateCookie = !onlyRefreshes([sent['set-cookie']], context.sessionCookies);
-  if (PRIVATE_CACHE_CONTROL.test(headerText(captured.headers['cache-control']))) {
+  const filledAsSent = context.sent;
+  // Cookies added after a page's fragments were filled (session middleware saving the session a
+  // CSRF token started) are theirs, unless the render itself read the session.
+  const rendersOwn = filledAsSent && !context.readPersonal;
+  const renderCookies = rendersOwn ? [filledAsSent.cookies] : [captured.headers['set-cookie']];
+  if (!onlyRefreshes(renderCookies, context.sessionCookies)) return 'set-cookie';
+  const lateCookie = !rendersOwn && !onlyRefreshes([sent['set-cookie']], context.sessionCookies);
+  const cacheControl = filledAsSent ? filledAsSent.cacheControl : captured.headers['cache-control'];
+  if (PRIVATE_CACHE_CONTROL.test(headerText(cacheControl))) {
     return lateCookie ? 'set-cookie' : 'private';
   }
   const contentType = headerText(captured.headers['content-type']);
@@ -98,14 +107,16 @@ export async function toRenderedPage(
   const vary = varyNames(sent.vary);
   const variance = context.variance(vary);
   if (!variance.storable) return vary.includes('*') ? 'vary' : 'personal';
-  const identity = await identityBytes(captured);
+  const identity = filledAsSent ? filledAsSent.template.bytes : await identityBytes(captured);
   if (!identity) return 'encoding';
-  const split = splitFragments(identity);
+  const split = filledAsSent ? filledAsSent.template : splitFragments(identity);
   const template = context.clientFragments ? undefined : split;
   const page = split && context.clientFragments ? withClientPlaceholders(split) : identity;
-  if (!template && lateCookie) return 'set-cookie';
+  if (lateCookie && !(template && !context.readPersonal)) return 'set-cookie';
   // Filling the fragments made the response `private`: what the route sent before that counts.
-  if (!template && PRIVATE_CACHE_CONTROL.test(headerText(sent['cache-control']))) return 'private';
+  if (!filledAsSent && !template && PRIVATE_CACHE_CONTROL.test(headerText(sent['cache-control']))) {
+    return 'private';
+  }
   if (template) return withFragments(captured, context, variance, template);
   // The entity tag is the page's as the app rendered it, which is also what Express sent.
   const etag = weakEtag(page);

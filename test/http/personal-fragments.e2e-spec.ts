@@ -112,6 +112,24 @@ describe.each(RUNS)(
         }
       });
 
+      test("a guest's first visit, a miss, gives a token its session keeps: the comment is accepted", async () => {
+        await start();
+        const guest = request.agent(site!.server);
+        const page = await guest.get('/post').expect(200);
+        expectMiss(page);
+        const token = tokenOf(page.text);
+        expect(token).toMatch(/.{8,}/);
+        await guest.post('/comment').set('x-csrf-token', token!).expect(201);
+      });
+
+      test("an error page a filter renders for a cached route gets its visitor's fragments too", async () => {
+        await start();
+        const alice = await signedIn('alice');
+        const page = await alice.get('/missing').expect(404);
+        expect(page.text).toBe('<header>Hi, alice</header><h1>404</h1>');
+        expect((await request(site!.server).get('/missing').expect(404)).text).toContain('Hi, guest');
+      });
+
       test('a marker typed into content stays text, and values are escaped unless they are { html }', async () => {
         await start();
         const eve = await signedIn('<img src=x onerror=alert(1)>');
