@@ -8,6 +8,11 @@ const BODY_20K = jsonBody(BODY_SIZES['20k']);
 /** Handler calls in this process: hits leave it unchanged. */
 let renders = 0;
 
+/** Counts a handler call of another controller of the app (the fragment pages). */
+export const countRender = (): void => {
+  renders++;
+};
+
 /** The same routes in every scenario; only what wraps them changes. Every handler call is counted. */
 @Controller()
 export class BenchController {

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { callgrindInstalled, startCounted, startCountedVarnish, type CountedServer } from './callgrind.js';
 import { SERVERS, startServer } from './child-server.js';
 import { handlerCalls } from './measure-rows.js';
-import { benchRows, rawEnv, serverKey, type Row, type ServerSpec } from './scenarios.js';
+import { benchRows, rawEnv, rowHeaders, serverKey, type Row, type ServerSpec } from './scenarios.js';
 import { targetsTable } from './report.js';
 import { sendSequential } from './sequential-load.js';
 import { checkRatios, memoryRatioTargets } from './targets.js';
@@ -20,7 +20,7 @@ const MAX_WINDOWS = 5 * WINDOWS;
 const MIN_WINDOWS = 8;
 /** The rows the targets are about (BENCH_ONLY picks others: every memory-store row can be counted). */
 const DEFAULT_ROWS =
-  '^(raw|raw-hit-headers|varnish|(express|fastify):(floor|interceptor-guard|fast|fast-gzip|fast-br))$';
+  '^(raw|raw-hit-headers|varnish|(express|fastify):(floor|interceptor-guard|fast|fast-gzip|fast-br|fragments-(1|3)-gzip))$';
 const RESULTS = fileURLToPath(new URL('../results/', import.meta.url));
 
 /** One row: the instructions per request of each measured window. */
@@ -157,7 +157,7 @@ class Tally {
     private readonly row: Row,
   ) {
     this.url = `${server.baseUrl}${row.path}`;
-    this.headers = row.encoding ? { 'accept-encoding': row.encoding } : {};
+    this.headers = rowHeaders(row);
   }
 
   /** BENCH_WARMUP requests, and the handler calls they caused (the first render, for a hit row). */

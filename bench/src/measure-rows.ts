@@ -1,6 +1,6 @@
 import { SERVERS, startServer, type ChildServer } from './child-server.js';
 import { measure, type LoadResult } from './load.js';
-import { rawEnv, serverKey, type Row, type ServerSpec } from './scenarios.js';
+import { rawEnv, rowHeaders, serverKey, type Row, type ServerSpec } from './scenarios.js';
 import { startVarnish } from './varnish.js';
 
 /** One row measured in one round. */
@@ -50,7 +50,7 @@ export async function measureRows(
 async function measureRow(server: ChildServer, row: Row): Promise<RowSample> {
   const { baseUrl } = server;
   const url = `${baseUrl}${row.path}`;
-  const headers: Record<string, string> = row.encoding ? { 'accept-encoding': row.encoding } : {};
+  const headers = rowHeaders(row);
   const before = await handlerCalls(baseUrl);
   await probe(url, headers);
   const answeredAs = await probe(url, headers);

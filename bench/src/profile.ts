@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { SERVERS, startServer, type ChildServer } from './child-server.js';
 import { sampleShares, type SampleShares } from './cpu-profile.js';
 import { LOAD, measure, type LoadResult } from './load.js';
-import { benchRows, rawEnv, type Row, type ServerSpec } from './scenarios.js';
+import { benchRows, rawEnv, rowHeaders, type Row, type ServerSpec } from './scenarios.js';
 
 /** The rows whose difference the profile explains: raw `node:http` and the fast-path hits. */
 const DEFAULT_ROWS = '^(raw|raw-hit-headers|(express|fastify):fast)$';
@@ -54,7 +54,7 @@ async function profileRow(row: Row): Promise<ProfiledRow> {
   ]);
   try {
     const url = `${server.baseUrl}${row.path}`;
-    const headers: Record<string, string> = row.encoding ? { 'accept-encoding': row.encoding } : {};
+    const headers = rowHeaders(row);
     for (let probe = 0; probe < 2; probe++) await (await fetch(url, { headers })).arrayBuffer();
     const window: number[] = [];
     const load = await measure(url, headers, server.pid, {

@@ -25,6 +25,8 @@ export interface Row {
   readonly server: ServerSpec;
   readonly path: string;
   readonly encoding?: 'gzip' | 'br';
+  /** More request headers the load sends (the fragment rows' cookie). */
+  readonly headers?: Readonly<Record<string, string>>;
   /** The row measures hits: the handler runs for the first request only. */
   readonly hits: boolean;
 }
@@ -32,6 +34,18 @@ export interface Row {
 /** The 20 KB HTML page of the benchmark app, and the same page behind a guard. */
 const PAGE = '/page';
 const GUARDED_PAGE = '/guarded/page';
+/** The cookie the fragment rows send: a visitor's name and the items in their basket. */
+export const VISITOR_COOKIE = 'visitor=Ada; basket=3';
+
+/** The same page with one and with three personal fragments (`fragments.controller.ts`). */
+const FRAGMENT_PAGES = [
+  { count: 1, path: '/fragments/1', what: 'a greeting (sync, a cookie)' },
+  {
+    count: 3,
+    path: '/fragments/3',
+    what: 'a greeting and a basket (sync, cookies) and recent pages (async)',
+  },
+] as const;
 
 /**
  * The sample's pages the sample rows measure. The post page and the API are declared as shipped
@@ -49,6 +63,12 @@ const SAMPLE_ROUTES = [
 export const serverKey = (server: ServerSpec): string => JSON.stringify(server);
 
 /** The environment of raw-server.js for a raw server spec. */
+/** The request headers of a row's load: its `Accept-Encoding` and any others it names. */
+export const rowHeaders = (row: Row): Record<string, string> => ({
+  ...(row.encoding ? { 'accept-encoding': row.encoding } : {}),
+  ...row.headers,
+});
+
 export const rawEnv = (spec: ServerSpec & { kind: 'raw' }): Record<string, string> =>
   spec.headers ? { BENCH_RAW_HEADERS: spec.headers } : {};
 
@@ -142,7 +162,24 @@ export function benchRows(options: { withRedis: boolean; withVarnish: boolean })
         encoding: 'gzip',
       }),
       row('fast-br', 'hit, defaults (fast path), memory, br', nest('page-cache'), PAGE, { encoding: 'br' }),
+      row('interceptor-gzip', 'hit, fastPath: false, gzip', nest('page-cache-interceptor'), PAGE, {
+        encoding: 'gzip',
+      }),
     );
+    // Pages with fragments are answered by the interceptor (never the fast path); gzip is built
+    // per response from pieces deflated once, and a client that accepts only br gets identity.
+    for (const { count, path, what } of FRAGMENT_PAGES)
+      for (const encoding of [undefined, 'gzip', 'br'] as const)
+        rows.push(
+          row(
+            `fragments-${count}${encoding ? `-${encoding}` : ''}`,
+            `hit with ${count} personal fragment${count > 1 ? 's' : ''}: ${what}, defaults, ` +
+              `Accept-Encoding: ${encoding ?? 'none'}`,
+            nest('page-cache-fragments'),
+            path,
+            { encoding, headers: { cookie: VISITOR_COOKIE } },
+          ),
+        );
     if (options.withRedis)
       rows.push(
         row('fast-redis', 'hit, defaults (fast path), Redis', nest('page-cache', 'redis'), PAGE),

@@ -16,16 +16,24 @@ import helmet from 'helmet';
 import { fileURLToPath } from 'node:url';
 import { CachePageModule } from 'nestjs-cache-page';
 import { BenchController } from './bench.controller.js';
+import { FragmentsController, VisitorFragments } from './fragments.controller.js';
 
 /**
  * What wraps the routes: nothing, Nest's CacheInterceptor, or this library with its defaults
  * (`page-cache`: hits before the framework where the middleware allows it) or with
  * `fastPath: false` (`page-cache-interceptor`: every hit through the framework). The
  * `scaffolded` modes add what a scaffolded app installs: helmet, compression, CORS, a cookie
- * parser and sessions.
+ * parser and sessions. `page-cache-fragments` is `page-cache` with personal fragments
+ * (`@PageFragment()` methods and the pages under `/fragments/` that use them).
  */
 export type Mode =
-  'floor' | 'nest-cache' | 'page-cache' | 'page-cache-interceptor' | 'scaffolded' | 'scaffolded-interceptor';
+  | 'floor'
+  | 'nest-cache'
+  | 'page-cache'
+  | 'page-cache-interceptor'
+  | 'page-cache-fragments'
+  | 'scaffolded'
+  | 'scaffolded-interceptor';
 export type Adapter = 'express' | 'fastify';
 export type Store = 'memory' | 'redis';
 
@@ -66,7 +74,13 @@ export async function createApp(mode: Mode, adapter: Adapter, store: Store): Pro
     );
   }
 
-  @Module({ imports, providers, controllers: [BenchController] })
+  const controllers: Array<new (...args: never[]) => unknown> = [BenchController];
+  if (mode === 'page-cache-fragments') {
+    controllers.push(FragmentsController);
+    providers.push(VisitorFragments);
+  }
+
+  @Module({ imports, providers, controllers })
   class BenchModule {}
 
   const options = { logger: ['error' as const] };
