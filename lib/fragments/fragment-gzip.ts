@@ -13,9 +13,10 @@ const crc32 = (zlib as { crc32?: (data: Buffer, value?: number) => number }).crc
 const deflated = new WeakMap<Buffer, Map<string, Buffer[]>>();
 
 /**
- * The page gzip-encoded, with the static pieces deflated once per body (level 6) and only the
- * fragments' values deflated per response (level 1): each piece ends on a byte boundary with a
- * sync flush, so the pieces join into one valid deflate stream, and the trailer's checksum is
+ * The page gzip-encoded, with the static pieces deflated once per body (level 6) and the
+ * fragments' values added as stored blocks (not compressed: a greeting or a token gains little,
+ * and no compressor is started per response): each piece ends on a byte boundary with a sync
+ * flush, so the pieces join into one valid deflate stream, and the trailer's checksum is
  * computed over the filled body. Node releases without `zlib.crc32` (before 20.15) compress the
  * whole body at level 1 instead.
  */
@@ -29,7 +30,7 @@ export function gzipWithFragments(
   const pieces = deflatedPieces(template, slots);
   const parts: Buffer[] = [HEADER];
   for (let index = 0; index < values.length; index++) {
-    parts.push(pieces[index], deflatePiece(values[index], 1));
+    parts.push(pieces[index], ...storedBlocks(values[index]));
   }
   parts.push(pieces[values.length], LAST_BLOCK);
   const trailer = Buffer.allocUnsafe(8);
@@ -55,3 +56,24 @@ const deflatePiece = (bytes: Buffer, level: number): Buffer =>
   bytes.length === 0
     ? EMPTY
     : zlib.deflateRawSync(bytes, { level, finishFlush: zlib.constants.Z_SYNC_FLUSH });
+
+/** Longest stored deflate block (RFC 1951 §3.2.4: LEN is 16 bits). */
+const STORED_MAX = 0xffff;
+
+/**
+ * `bytes` as stored (uncompressed) deflate blocks: a fragment's value costs no compression per
+ * response, only five bytes of header per 64 KiB. The piece before ends on a byte boundary (a
+ * sync flush), where a stored block may begin.
+ */
+function storedBlocks(bytes: Buffer): Buffer[] {
+  const blocks: Buffer[] = [];
+  for (let from = 0; from < bytes.length; from += STORED_MAX) {
+    const chunk = bytes.subarray(from, from + STORED_MAX);
+    const header = Buffer.allocUnsafe(5);
+    header[0] = 0; // not final, stored
+    header.writeUInt16LE(chunk.length, 1);
+    header.writeUInt16LE(~chunk.length & 0xffff, 3);
+    blocks.push(header, chunk);
+  }
+  return blocks;
+}
