@@ -272,3 +272,37 @@ export const unknownFragmentMessage = (name: string, declared: readonly string[]
 export const fragmentFailedMessage = (name: string, owner: string, problem: string): string =>
   `${MODULE}: @PageFragment('${name}') ${owner} ${problem}; the page was sent with its fallback ` +
   `in that place (further failures of it are logged at most once a minute).`;
+
+export const surrogateKeysTooLongMessage = (
+  edge: string,
+  count: number,
+  bytes: number,
+  limit: number,
+): string =>
+  `${MODULE}: a page's ${count} surrogate keys take ${bytes} bytes, more than ${edge} reads from one ` +
+  `header (${limit}); such pages are sent to it without an edge lifetime (never with keys dropped), so ` +
+  `the edge does not keep them. Pages with fewer dependencies (dependencies: 'auto' reads fewer rows) fit.`;
+
+export const edgePurgeFailedMessage = (
+  edge: string,
+  keys: number,
+  retryInMs: number,
+  suppressed: number,
+): string =>
+  `${MODULE}: purging ${keys} surrogate key(s) at ${edge} failed; retrying in ${retryInMs} ms ` +
+  `(the edge may serve those pages until it is purged; the store never does)` +
+  (suppressed > 0 ? ` [${suppressed} similar failures not logged]` : '') +
+  `. Check that the edge is reachable and accepts the purge (see the error below).`;
+
+export const edgePurgeRecoveredMessage = (edge: string): string =>
+  `${MODULE}: purges at ${edge} succeed again.`;
+
+export const edgePurgeGaveUpMessage = (edge: string, keys: number, afterMs: number): string =>
+  `${MODULE}: ${keys} surrogate key(s) could not be purged at ${edge} for ${Math.round(afterMs / 60_000)} min; ` +
+  `purging every page there instead.`;
+
+export const edgePurgeSlowMessage = (timeoutMs: number, suppressed: number): string =>
+  `${MODULE}: an edge did not acknowledge a purge within edge.purgeTimeout (${timeoutMs} ms); the write ` +
+  `went on and the purge is retried` +
+  (suppressed > 0 ? ` [${suppressed} similar not logged]` : '') +
+  `. If the edge is far away (a CDN's API), turn edge.waitForPurge off or raise edge.purgeTimeout.`;

@@ -18,6 +18,7 @@ import { CachePageService } from './cache-page.service.js';
 import { AppPathMapper } from './http/app-path-mapper.js';
 import { AppRoutes } from './routes/app-routes.js';
 import { CachePageInterceptor } from './http/cache-page.interceptor.js';
+import { EdgeCaches } from './edge/edge-caches.js';
 import { FastPath } from './http/fast-path.js';
 import { FragmentsEndpointController } from './http/fragments-endpoint.controller.js';
 import { FastHitEvents } from './http/fast-hit-events.js';
@@ -66,6 +67,7 @@ const providers: Provider[] = [
   PageStats,
   OpenTelemetryMetrics,
   CachePageHealthIndicator,
+  EdgeCaches,
   FastPath,
 ];
 

@@ -8,6 +8,7 @@ import type {
 } from './interfaces/cache-page-module-options.interface.js';
 import { invalidOptionMessage } from './cache-page.messages.js';
 import { resolveBrowserOptions } from './options/browser-options.js';
+import { resolveEdgeOptions, type ResolvedEdgeOptions } from './options/edge-options.js';
 import { resolveHttpOptions } from './options/http-options.js';
 import { resolveOrmOptions } from './options/orm-options.js';
 import { resolvePathOptions } from './options/path-options.js';
@@ -46,6 +47,8 @@ export interface ResolvedCachePageOptions {
   readonly cacheControl: string | false;
   /** How long a `@PageFragment()` method may take before its fallback is sent, ms. */
   readonly fragmentTimeout: number;
+  /** Edge caches kept in step with the store; `undefined`: none. */
+  readonly edge: ResolvedEdgeOptions | undefined;
   /** Startup warnings about the options (logged once by the module). */
   readonly warnings: readonly string[];
 }
@@ -65,5 +68,6 @@ export function resolveCachePageOptions(options: CachePageModuleOptions = {}): R
     ...resolveHttpOptions(options),
     ...resolveOrmOptions(options),
     ...resolveBrowserOptions(options),
+    ...resolveEdgeOptions(options),
   };
 }

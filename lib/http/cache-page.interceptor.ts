@@ -15,6 +15,7 @@ import { DependencyTracking } from '../dependencies/dependency-tracking.js';
 import { PageStats, RouteCounters } from '../observation/page-stats.js';
 import { PageStore, type PageLookup } from '../store/page-store.js';
 import { thenMaybe } from '../utils/maybe-promise.js';
+import { EdgeCaches } from '../edge/edge-caches.js';
 import { PageFragments } from '../fragments/page-fragments.js';
 import { FastPathPolicy } from './fast-path-policy.js';
 import { holdForFragments } from './fragment-hold.js';
@@ -58,6 +59,7 @@ export class CachePageInterceptor implements NestInterceptor {
   @Optional() @Inject(PageStats) private readonly stats?: PageStats;
   @Optional() @Inject(DependencyTracking) private readonly tracking?: DependencyTracking;
   @Optional() @Inject(PageFragments) private readonly fragments?: PageFragments;
+  @Optional() @Inject(EdgeCaches) private readonly edgeCaches?: EdgeCaches;
   private readonly renders = new InFlightRenders();
   private readonly keys: RequestPageKeys;
   private readonly misses: MissRenderer;
@@ -76,6 +78,7 @@ export class CachePageInterceptor implements NestInterceptor {
       this.renders,
       () => this.tracking,
       () => this.fragments,
+      () => this.edgeCaches?.headers,
     );
   }
 
@@ -195,7 +198,8 @@ export class CachePageInterceptor implements NestInterceptor {
     }
     if (lookup.page) {
       exchange.counters.hits += 1;
-      return replayHit(this.adapter, this.store, exchange, lookup.page, this.fragments);
+      const edge = this.edgeCaches?.headers?.forHit(lookup.page.entry.g);
+      return replayHit(this.adapter, this.store, exchange, lookup.page, this.fragments, edge);
     }
     // No await between this join and the begin() in MissRenderer.render, or two lookups
     // finishing together could both miss the other's render.
@@ -207,7 +211,9 @@ export class CachePageInterceptor implements NestInterceptor {
           return this.uncached(exchange.request, exchange.response, exchange.next);
         }
         exchange.counters.hits += 1;
-        return replayHit(this.adapter, this.store, exchange, page, this.fragments);
+        // A render that was running may have begun before an invalidation: no edge keeps it.
+        const edge = this.edgeCaches?.headers?.uncacheable;
+        return replayHit(this.adapter, this.store, exchange, page, this.fragments, edge);
       });
     }
     if (this.adapter.getRequestMethod(exchange.request) !== 'GET') {

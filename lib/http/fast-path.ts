@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { LOGGER_CONTEXT, RESOLVED_CACHE_PAGE_OPTIONS } from '../cache-page.internal-constants.js';
@@ -8,6 +8,7 @@ import {
   fastPathStackChangedMessage,
 } from '../cache-page.messages.js';
 import type { ResolvedCachePageOptions } from '../cache-page.options.js';
+import { EdgeCaches } from '../edge/edge-caches.js';
 import { isFastFor } from '../store/page-entry.js';
 import { PageStore } from '../store/page-store.js';
 import { thenMaybe, type MaybePromise } from '../utils/maybe-promise.js';
@@ -48,6 +49,7 @@ export class FastPath implements OnApplicationBootstrap {
     private readonly middleware: MiddlewareInspector,
     private readonly fastHits: FastHitEvents,
     private readonly stats: PageStats,
+    @Optional() private readonly edge?: EdgeCaches,
   ) {
     this.keys = new RequestPageKeys(options.keyPrefix, new IgnoreRules(options.ignorePaths), store.paths);
   }
@@ -103,12 +105,12 @@ export class FastPath implements OnApplicationBootstrap {
       const encoding = negotiateEncoding(request.headers['accept-encoding'], page.body.bytes.length);
       this.stats.route(page.entry.r).hits += 1;
       if (!encoding) {
-        sendFastHit(request, response, page, page.body.bytes, undefined);
+        sendFastHit(request, response, page, page.body.bytes, undefined, this.edge?.headers);
         if (this.fastHits.observed) this.fastHits.emit(request, response);
         return true;
       }
       return thenMaybe(this.store.encodedBody(page.body, encoding), (bytes) => {
-        sendFastHit(request, response, page, bytes, encoding);
+        sendFastHit(request, response, page, bytes, encoding, this.edge?.headers);
         if (this.fastHits.observed) this.fastHits.emit(request, response);
         return true;
       });

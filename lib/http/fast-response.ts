@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CACHE_STATUS_HEADER } from '../cache-page.constants.js';
+import type { EdgeHeaders } from '../edge/edge-headers.js';
 import type { BodyEncoding } from '../store/page-body.js';
 import type { PageEntry } from '../store/page-entry.js';
 import type { CachedPage } from '../store/page-store.js';
@@ -12,7 +13,8 @@ const prepared = new WeakMap<PageEntry, Map<BodyEncoding | 'identity', string[]>
 /**
  * Answers a request straight on Node's `ServerResponse`, before Express or Fastify see it: the
  * headers middleware had set when the page was rendered, the route's, the entity tag, `Vary`,
- * the encoding, and the body (none for HEAD); `304` when `If-None-Match` matches.
+ * the encoding, what edge caches are told (`edge`), and the body (none for HEAD); `304` when
+ * `If-None-Match` matches.
  */
 export function sendFastHit(
   request: IncomingMessage,
@@ -20,13 +22,14 @@ export function sendFastHit(
   { entry }: CachedPage,
   bytes: Buffer,
   encoding: BodyEncoding | undefined,
+  edge?: EdgeHeaders,
 ): void {
   if (matchesIfNoneMatch(request.headers['if-none-match'], entry.t)) {
     response.writeHead(304, [CACHE_STATUS_HEADER, 'HIT', 'etag', entry.t]);
     response.end();
     return;
   }
-  response.writeHead(entry.s, headersOf(entry, encoding, bytes.length) as string[]);
+  response.writeHead(entry.s, headersOf(entry, encoding, bytes.length, edge) as string[]);
   response.end(request.method === 'HEAD' ? undefined : bytes);
 }
 
@@ -34,7 +37,12 @@ export function sendFastHit(
  * The flat `[name, value, …]` list of an entry's headers for one encoding, built once: an entry's
  * body in one encoding always has the same length.
  */
-function headersOf(entry: PageEntry, encoding: BodyEncoding | undefined, length: number): readonly string[] {
+function headersOf(
+  entry: PageEntry,
+  encoding: BodyEncoding | undefined,
+  length: number,
+  edge: EdgeHeaders | undefined,
+): readonly string[] {
   let byEncoding = prepared.get(entry);
   if (!byEncoding) prepared.set(entry, (byEncoding = new Map()));
   const slot = encoding ?? 'identity';
@@ -48,6 +56,7 @@ function headersOf(entry: PageEntry, encoding: BodyEncoding | undefined, length:
     merged.set(CACHE_STATUS_HEADER, 'HIT');
     if (encoding) merged.set('content-encoding', encoding);
     merged.set('content-length', String(length));
+    for (const [name, value] of edge?.forHit(entry.g) ?? []) merged.set(name, value);
     headers = [];
     for (const [name, value] of merged) {
       for (const item of Array.isArray(value) ? value : [value]) headers.push(name, item as string);

@@ -2,6 +2,8 @@ import type { HttpAdapterHost } from '@nestjs/core';
 import type { ServerResponse } from 'node:http';
 import { tap, type Observable } from 'rxjs';
 import { CACHE_STATUS_HEADER } from '../cache-page.constants.js';
+import type { EdgeHeaders } from '../edge/edge-headers.js';
+import { pageSurrogateKeys } from '../store/surrogate-keys.js';
 import type { ResolvedCachePageOptions } from '../cache-page.options.js';
 import type { DependencyTracking } from '../dependencies/dependency-tracking.js';
 import type { RenderCapture } from '../dependencies/render-capture.js';
@@ -38,6 +40,7 @@ export class MissRenderer {
     private readonly tracking: () => DependencyTracking | undefined,
     /** The app's `@PageFragment()` methods, once the module made them. */
     private readonly fragments: () => PageFragments | undefined,
+    private readonly edge: () => EdgeHeaders | undefined,
   ) {}
 
   /** Lets the handler render the missed page, and stores what it sent. */
@@ -65,6 +68,9 @@ export class MissRenderer {
     const told = tellCaches(this.adapter, response, policy.cacheControl);
     const fast = fastPaths?.fastPageOf(request, response, policy);
     this.adapter.setHeader(response, CACHE_STATUS_HEADER, 'MISS');
+    const edge = this.edge();
+    // A render may overlap an invalidation whose purge the edge would miss: no edge keeps a miss.
+    for (const [name, value] of edge?.uncacheable ?? []) this.adapter.setHeader(response, name, value);
     const raw = response.raw ?? (response as unknown as ServerResponse);
     const fragments = this.fragments();
     const visitor = fragments?.inUse
@@ -108,6 +114,7 @@ export class MissRenderer {
             fast,
             route,
             sessionCookies: sessionCookiesOf(request),
+            edgeHeaders: edge?.names,
             variance: (vary) => pageVariance(vary, observed, inputs, policy.public),
           })
         : (abandoned ?? 'error');
@@ -132,7 +139,8 @@ export class MissRenderer {
       }
       counters.storedPage(key.epoch, read);
       const { draft, body } = rendered;
-      const entry = newPageEntry(draft, body.digest, body.bytes.length, epochs, dependencies);
+      const surrogateKeys = edge && pageSurrogateKeys(key.epoch, this.store.globalKey, dependencies?.keys);
+      const entry = newPageEntry(draft, body.digest, body.bytes.length, epochs, dependencies, surrogateKeys);
       const page = { entry, body };
       render.finish(page);
       void this.store.save(key, page);

@@ -29,6 +29,8 @@ const TRANSMISSION_HEADERS = new Set([
 const TEXTUAL_CONTENT_TYPE =
   /^\s*(?:text\/|application\/(?:json|xml|javascript|ecmascript|x-javascript|[\w.-]+\+(?:json|xml))|image\/svg\+xml)/i;
 
+const NONE: ReadonlySet<string> = new Set();
+
 const PRIVATE_CACHE_CONTROL = /(?:^|,)\s*(?:private|no-store)\s*(?:[=,]|$)/i;
 
 /** Encodings a compression plugin may have applied to the captured bytes, and how to undo them. */
@@ -57,6 +59,8 @@ export interface DraftContext {
   readonly ttl: number;
   /** Add the Back/Forward check to HTML pages (`reloadOnBack`). */
   readonly reloadOnBack: boolean;
+  /** Lower-case names of the headers the cache sets for edges (`edge`): never stored with a page. */
+  readonly edgeHeaders?: ReadonlySet<string>;
   /** The page's hits may be answered before the framework: for whom, and the headers to send then. */
   readonly fast: FastPage | undefined;
   /** The route pattern that rendered it (`/posts/:slug`), for `stats()`. */
@@ -124,7 +128,7 @@ export async function toRenderedPage(
   return {
     draft: {
       status: captured.status,
-      headers: replayedHeaders(captured.headers, context.preexisting),
+      headers: replayedHeaders(captured.headers, context.preexisting, context.edgeHeaders),
       etag,
       ttl: context.ttl,
       varied: variance.varied,
@@ -147,7 +151,7 @@ function withFragments(
   variance: PageVariance,
   template: FragmentTemplate,
 ): RenderedPage {
-  const headers = replayedHeaders(captured.headers, context.preexisting).filter(
+  const headers = replayedHeaders(captured.headers, context.preexisting, context.edgeHeaders).filter(
     ([name]) => name !== 'cache-control',
   );
   headers.push(['cache-control', withPrivate(headerText(captured.headers['cache-control']))]);
@@ -204,10 +208,15 @@ function headersOf(response: { getHeaders?: () => Record<string, unknown> }): Re
   return (typeof response.getHeaders === 'function' ? response.getHeaders() : undefined) ?? {};
 }
 
-function replayedHeaders(headers: OutgoingHttpHeaders, preexisting: ReadonlySet<string>): StoredHeader[] {
+function replayedHeaders(
+  headers: OutgoingHttpHeaders,
+  preexisting: ReadonlySet<string>,
+  edgeHeaders: ReadonlySet<string> = NONE,
+): StoredHeader[] {
   const replayed: StoredHeader[] = [];
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined || TRANSMISSION_HEADERS.has(name) || preexisting.has(name)) continue;
+    if (edgeHeaders.has(name)) continue;
     // A session cookie the middleware renewed is the visitor's own: it sends it again on hits itself.
     if (name === 'set-cookie') continue;
     replayed.push([name, Array.isArray(value) ? value.map(String) : String(value)]);

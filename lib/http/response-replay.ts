@@ -7,6 +7,7 @@ import type { CachedPage, PageStore } from '../store/page-store.js';
 import { thenMaybe, type MaybePromise } from '../utils/maybe-promise.js';
 import { fillPage } from '../fragments/fragment-response.js';
 import type { PageFragments } from '../fragments/page-fragments.js';
+import type { EdgeHeaderList } from '../edge/edge-headers.js';
 import { negotiateEncoding, negotiateGzip } from './content-encoding.js';
 import { matchesIfNoneMatch } from './etag.js';
 import type { Exchange } from './http-exchange.js';
@@ -36,22 +37,31 @@ export function replayHit(
   { response, policy, request }: Exchange,
   page: CachedPage,
   fragments?: PageFragments,
+  edge: EdgeHeaderList = [],
 ): MaybePromise<Observable<unknown>> {
   if (page.entry.p && fragments) {
     const slots = page.entry.p;
     return thenMaybe(fragments.valuesFor(slots, request, response), (values) => {
       const gzip = negotiateGzip(request.headers?.['accept-encoding'], page.body.bytes.length);
       const filled = fillPage(page.body.bytes, slots, page.entry.t, values, gzip);
-      return replayPage(adapter, response, page, filled, policy, request.headers?.['if-none-match']);
+      return replayPage(adapter, response, page, filled, policy, request.headers?.['if-none-match'], edge);
     });
   }
   const encoding = negotiateEncoding(request.headers?.['accept-encoding'], page.body.bytes.length);
   const ifNoneMatch = request.headers?.['if-none-match'];
   if (!encoding) {
-    return replayPage(adapter, response, page, { bytes: page.body.bytes, encoding }, policy, ifNoneMatch);
+    return replayPage(
+      adapter,
+      response,
+      page,
+      { bytes: page.body.bytes, encoding },
+      policy,
+      ifNoneMatch,
+      edge,
+    );
   }
   return thenMaybe(store.encodedBody(page.body, encoding), (bytes) =>
-    replayPage(adapter, response, page, { bytes, encoding }, policy, ifNoneMatch),
+    replayPage(adapter, response, page, { bytes, encoding }, policy, ifNoneMatch, edge),
   );
 }
 
@@ -60,7 +70,7 @@ export function replayHit(
  * Whatever Nest does next with this response (`res.send()`/`res.json()` for a plain route,
  * `res.render()`/`reply.view()` for `@Render`, `reply.send()` on Fastify) sends the cached bytes
  * instead, on this one response only; a `@Res()` route, for which Nest sends nothing, is
- * answered at once. Returns what the interceptor emits.
+ * answered at once. `edge`: what edge caches are told (`edge` option). Returns what the interceptor emits.
  */
 export function replayPage(
   adapter: AbstractHttpAdapter,
@@ -69,8 +79,10 @@ export function replayPage(
   body: ReplayedBody,
   policy: RoutePolicy,
   ifNoneMatch: unknown,
+  edge: EdgeHeaderList = [],
 ): Observable<unknown> {
   for (const [name, value] of entry.h) adapter.setHeader(response, name, value as string);
+  for (const [name, value] of edge) adapter.setHeader(response, name, value);
   const etag = body.etag ?? entry.t;
   adapter.setHeader(response, 'etag', etag);
   adapter.setHeader(response, CACHE_STATUS_HEADER, 'HIT');

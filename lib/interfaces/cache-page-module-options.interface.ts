@@ -1,5 +1,6 @@
 import type { Cache } from 'cache-manager';
 import type { Type } from '@nestjs/common';
+import type { EdgePurger } from '../edge/edge-purger.js';
 
 /**
  * A rule of `ignorePaths`: a string names a path and everything under it (`'/account'`), a
@@ -212,6 +213,14 @@ export interface CachePageModuleOptions {
    */
   fragmentTimeout?: number;
   /**
+   * Edge caches (Varnish, Fastly, Cloudflare) kept in step with the store: shared cached pages
+   * get a lifetime for the edge only (`Surrogate-Control`, `Cloudflare-CDN-Cache-Control`) and
+   * their surrogate keys, and every committed invalidation is purged at the edge too. Off unless
+   * given. See the README, "CDNs and Varnish".
+   * @default undefined (no edge)
+   */
+  edge?: CachePageEdgeOptions;
+  /**
    * Log every invalidation (entity, trigger, paths) at `debug` level.
    * @default false
    */
@@ -257,4 +266,39 @@ export interface CachePageRouteOptions {
    * @default 'server'
    */
   fragments?: 'server' | 'client';
+}
+
+/**
+ * `edge`: which edge caches to keep in step with the store, and how.
+ *
+ * @publicApi
+ */
+export interface CachePageEdgeOptions {
+  /** The edges to purge: `new VarnishPurger(…)`, `new FastlyPurger(…)`, `new CloudflarePurger(…)`, or your own `EdgePurger`. */
+  purgers: EdgePurger[];
+  /**
+   * How long an edge may keep a shared cached page, ms (sent in seconds, to the edge only;
+   * browsers keep getting `cacheControl`). A purge ends it sooner.
+   * @default 86400000 (1 day)
+   */
+  ttl?: number;
+  /**
+   * `true`: a commit (and `invalidate()`, `invalidateAll()`, `invalidateRoute()`) resolves only once
+   * every purger acknowledged its first purge, or `purgeTimeout` passed, so that its answer means
+   * the edge forgot. For an edge nearby (Varnish); a CDN's API may take seconds.
+   * @default false
+   */
+  waitForPurge?: boolean;
+  /**
+   * With `waitForPurge`, the longest a write waits for the purge, ms; past it the write goes on,
+   * the failure is logged and the purge keeps being retried.
+   * @default 2000
+   */
+  purgeTimeout?: number;
+  /**
+   * Every purge is sent again this long after it was acknowledged, ms, for responses that were
+   * on their way to the edge at the commit (and CDNs' shield races). `0`: never.
+   * @default 5000
+   */
+  repurgeAfter?: number;
 }

@@ -32,3 +32,11 @@ export const CACHE_PAGE_DEFAULTS = {
   cacheControl: 'no-cache' as string | false,
   fragmentTimeout: 250,
 } as const satisfies Partial<Record<keyof CachePageModuleOptions, unknown>>;
+
+/** Defaults of the `edge` option's fields. */
+export const EDGE_DEFAULTS = {
+  ttl: DAY_MS,
+  waitForPurge: false,
+  purgeTimeout: 2_000,
+  repurgeAfter: 5_000,
+} as const;

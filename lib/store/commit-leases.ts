@@ -26,7 +26,12 @@ export class CommitLeases {
     const { backend, writer, globalKey, settings, log } = this.context;
     const keys = paths === 'all' ? [globalKey] : this.invalidator.epochKeysOf(paths, dependencyKeys);
     const leases = backend.leases;
-    if (!leases || keys.length === 0) return { settle: () => this.invalidator.renewOrHold(keys) };
+    // Sent first, on the same connection: a lease the store took implies the intent was recorded.
+    const intended = this.invalidator.intend(keys);
+    if (!leases || keys.length === 0) {
+      await intended;
+      return { settle: () => this.invalidator.renewOrHold(keys) };
+    }
     this.book.take(keys);
     leases.heartbeat(writer, true);
     try {
@@ -34,6 +39,7 @@ export class CommitLeases {
     } catch (error) {
       log.error('lease', () => leaseFailedMessage(keys.length), error);
     }
+    await intended;
     let settled = false;
     return {
       settle: async () => {

@@ -19,7 +19,7 @@ export function createPageStore(options: ResolvedCachePageOptions, appCache: Cac
   const backend = !cache
     ? new MemoryBackend(options.maxEntries)
     : redis
-      ? new RedisBackend(redis, `${prefix}writer:`)
+      ? new RedisBackend(redis, `${prefix}writer:`, `${prefix}edge-intents`)
       : new CacheManagerBackend(cache);
   return new PageStore(backend, {
     keyPrefix: prefix,

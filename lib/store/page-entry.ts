@@ -1,3 +1,5 @@
+import { isSurrogateKeyList } from './surrogate-keys.js';
+
 /** The epoch tokens a render observed before it ran: `[path epoch, global epoch]`. */
 export type RenderEpochs = readonly [path: string, global: string];
 
@@ -60,6 +62,11 @@ export interface PageEntry {
    * offset, in order. The body is stored without the markers; every response fills them.
    */
   readonly p?: readonly FragmentSlot[];
+  /**
+   * Surrogate keys (`edge`), space-separated: present when an edge may keep the page (it has no
+   * personal parts); hits send them in each edge's header, with the edge's lifetime.
+   */
+  readonly g?: string;
 }
 
 /** One personal fragment's place in a stored body: the byte offset where its value goes, and its name. */
@@ -125,6 +132,7 @@ export function newPageEntry(
   length: number,
   epochs: RenderEpochs,
   dependencies?: DependencyEpochs,
+  surrogateKeys?: string,
 ): PageEntry {
   return {
     v: PAGE_ENTRY_FORMAT,
@@ -143,6 +151,7 @@ export function newPageEntry(
     ...(draft.route !== undefined ? { r: draft.route } : {}),
     ...(dependencies ? { k: dependencies.keys, x: dependencies.epochs } : {}),
     ...(draft.fragments?.length ? { p: draft.fragments } : {}),
+    ...(surrogateKeys !== undefined && !draft.fragments?.length ? { g: surrogateKeys } : {}),
   };
 }
 
@@ -180,6 +189,7 @@ export function isPageEntry(value: unknown): value is PageEntry {
     (entry.r === undefined || typeof entry.r === 'string') &&
     areDependencies(entry.k, entry.x) &&
     (entry.p === undefined || areSlots(entry.p, entry.n!)) &&
+    (entry.g === undefined || isSurrogateKeyList(entry.g)) &&
     (entry.f === undefined ||
       entry.f === true ||
       entry.f === FAST_FOR_ALL ||

@@ -4,6 +4,7 @@ import {
   invalidationHeldMessage,
   invalidationRecoveredMessage,
 } from '../cache-page.messages.js';
+import type { InvalidationFollower } from './invalidation-follower.js';
 import type { LeaseBook } from './lease-book.js';
 import { invalidationEpochKeys } from './page-key.js';
 import { PendingInvalidations } from './pending-invalidations.js';
@@ -20,6 +21,7 @@ export const MAX_INVALIDATION_KEYS = 1_000;
 export class PageInvalidator {
   private readonly pending: PendingInvalidations;
   private renewedListeners: ReadonlyArray<(keys: readonly string[]) => void> = [];
+  private follower: InvalidationFollower | undefined;
 
   constructor(
     private readonly context: StoreContext,
@@ -79,22 +81,39 @@ export class PageInvalidator {
   /** Renews the epochs, or holds them for a retry; never rejects because of the store. */
   async renewOrHold(keys: readonly string[]): Promise<void> {
     if (keys.length === 0) return;
-    if (!(await this.renew(keys))) this.pending.add(keys, this.store.available);
+    const followed = await this.renewAndFollow(keys);
+    if (followed) await followed;
+    else this.pending.add(keys, this.store.available);
+  }
+
+  /** Tells `follower` of every renewal from now on (edge caches). */
+  follow(follower: InvalidationFollower): void {
+    this.follower = follower;
+  }
+
+  /** Before these keys are renewed or leased: tells the follower. */
+  intend(keys: readonly string[]): Promise<void> {
+    return this.follower && keys.length > 0 ? this.follower.intend(keys) : Promise.resolve();
   }
 
   /** Renews epochs; `true` once certain. Held retries settle as a side effect. */
   async renew(keys: readonly string[]): Promise<boolean> {
+    return (await this.renewAndFollow(keys)) !== undefined;
+  }
+
+  /** Renews epochs; once certain, gives what the follower does about it (`undefined`: not renewed). */
+  private async renewAndFollow(keys: readonly string[]): Promise<Promise<void> | undefined> {
     const { backend, writer, settings } = this.context;
     const stillHeld = this.leases.stillHeld;
     const renewed = await this.context.attempt('invalidate pages', () =>
       backend.invalidateEpochs(keys, writer, settings.reclaimAfterMs, stillHeld),
     );
-    if (renewed !== true) return false;
+    if (renewed !== true) return undefined;
     this.pending.settle(keys);
     this.leases.renewed(keys);
     if (!this.leases.isNamed) backend.leases?.heartbeat(writer, false);
     for (const listener of this.renewedListeners) listener(keys);
-    return true;
+    return this.follower?.renewed(keys) ?? Promise.resolve();
   }
 
   /** Calls `listener` with the epoch keys of every renewal that succeeded (for `stats()`). */

@@ -6,17 +6,21 @@ import { newEpochToken } from './epoch-token.js';
 import { LeaseBook } from './lease-book.js';
 import { BodyTier, type BodyEncoding, type PageBody } from './page-body.js';
 import type { RenderEpochs } from './page-entry.js';
+import type { InvalidationFollower } from './invalidation-follower.js';
 import { PageInvalidator } from './page-invalidator.js';
 import { globalEpochKey, type PageKey } from './page-key.js';
 import { PageReader, type CachedPage, type PageLookup } from './page-reader.js';
 import { PageVariants, type RequestInputs } from './page-variants.js';
 import { PageWriter } from './page-writer.js';
 import type { PathMapping } from './path-mapping.js';
+import { PurgeIntents } from './purge-intents.js';
 import { attemptStoreCall } from './store-call.js';
 import type { PageStoreSettings, StoreContext } from './store-context.js';
 import { StoreHealth } from './store-health.js';
 
 export type { PageLease } from './commit-leases.js';
+export type { InvalidationFollower } from './invalidation-follower.js';
+export type { PurgeIntent, PurgeIntents } from './purge-intents.js';
 export { MAX_INVALIDATION_KEYS } from './page-invalidator.js';
 export type { CachedPage, PageLookup } from './page-reader.js';
 export type { PageStoreSettings } from './store-context.js';
@@ -40,6 +44,7 @@ export class PageStore {
   private readonly reader: PageReader;
   private readonly writer: PageWriter;
   private readonly bodies: BodyTier;
+  private intents: PurgeIntents | undefined;
 
   constructor(
     backend: PageBackend,
@@ -133,7 +138,7 @@ export class PageStore {
    * process bypasses the cache for those paths meanwhile.
    */
   async invalidate(paths: Iterable<string>, dependencyKeys: Iterable<string> = []): Promise<void> {
-    await this.invalidator.renewOrHold(this.invalidator.epochKeysOf(paths, dependencyKeys));
+    await this.renewFollowed(this.invalidator.epochKeysOf(paths, dependencyKeys));
   }
 
   /** The body in `encoding`, compressed once per process and kept with it. */
@@ -143,7 +148,39 @@ export class PageStore {
 
   /** Makes every page unservable with one epoch write (never `clear()`, never a key scan). */
   async invalidateAll(): Promise<void> {
-    await this.invalidator.renewOrHold([this.context.globalKey]);
+    await this.renewFollowed([this.context.globalKey]);
+  }
+
+  /**
+   * Keeps `follower` in step with every invalidation from now on (edge caches): told before
+   * epoch keys are leased or renewed, and after each renewal; an invalidation resolves when the
+   * follower's `renewed()` does.
+   */
+  follow(follower: InvalidationFollower): void {
+    this.invalidator.follow(follower);
+  }
+
+  /** Durable purge intents, when the backend keeps them (Redis). */
+  get purgeIntents(): PurgeIntents | undefined {
+    const log = this.context.backend.purgeIntents;
+    if (log && !this.intents) this.intents = new PurgeIntents(this.context, log);
+    return this.intents;
+  }
+
+  /** The key every page depends on (`invalidateAll()` renews it). */
+  get globalKey(): string {
+    return this.context.globalKey;
+  }
+
+  /** Whether other processes share this store. */
+  get shared(): boolean {
+    return this.context.shared;
+  }
+
+  private async renewFollowed(keys: readonly string[]): Promise<void> {
+    // The intent goes out first, on the same connection as the renewal that follows it.
+    const intended = this.invalidator.intend(keys);
+    await Promise.all([intended, this.invalidator.renewOrHold(keys)]);
   }
 
   /**
@@ -187,6 +224,7 @@ export class PageStore {
     this.invalidator.dispose();
     this.health.dispose();
     this.context.backend.leases?.heartbeat(this.context.writer, false);
+    this.context.backend.leases?.heartbeat(this.context.writer, false, 'intents');
     this.context.backend.dispose();
   }
 

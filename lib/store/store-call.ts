@@ -11,6 +11,10 @@ const CONSEQUENCES = {
   'refresh a page': 'it expires on schedule and is rendered again then',
   'invalidate pages': 'the invalidation is held and retried',
   'drop an entry': 'it is ignored until it expires',
+  'record a purge intent':
+    'the edge is purged from this process only (if it dies first, the edge keeps those pages until its lifetime ends)',
+  'clear a purge intent': 'another instance may purge those keys once more (harmless)',
+  'claim purge intents': 'they are claimed at the next try',
 } as const;
 
 /** A kind of store call, named as its log line says it. */

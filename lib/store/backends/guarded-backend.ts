@@ -1,5 +1,12 @@
 import type { StoreGuard } from '../store-guard.js';
-import type { BackendWrite, EpochLeases, EpochSeed, PageBackend, StoreServer } from './page-backend.js';
+import type {
+  BackendWrite,
+  EpochLeases,
+  EpochSeed,
+  PageBackend,
+  PurgeIntentLog,
+  StoreServer,
+} from './page-backend.js';
 
 /** A shared backend whose every call runs under the store guard's deadline and circuit breaker. */
 export class GuardedBackend implements PageBackend {
@@ -8,6 +15,7 @@ export class GuardedBackend implements PageBackend {
   readonly extendsTtl: boolean;
   readonly leases?: EpochLeases;
   readonly server?: StoreServer;
+  readonly purgeIntents?: PurgeIntentLog;
 
   constructor(
     private readonly inner: PageBackend,
@@ -20,7 +28,15 @@ export class GuardedBackend implements PageBackend {
       this.leases = {
         lease: (keys, writer, ttl) => guard.run(() => leases.lease(keys, writer, ttl)),
         heal: (keys, ttl) => guard.run(() => leases.heal(keys, ttl)),
-        heartbeat: (writer, beating) => leases.heartbeat(writer, beating),
+        heartbeat: (writer, beating, reason) => leases.heartbeat(writer, beating, reason),
+      };
+    }
+    const intents = inner.purgeIntents;
+    if (intents) {
+      this.purgeIntents = {
+        record: (intent, writer) => guard.run(() => intents.record(intent, writer)),
+        clear: (ids) => guard.run(() => intents.clear(ids)),
+        claim: (writer) => guard.run(() => intents.claim(writer)),
       };
     }
     const server = inner.server;

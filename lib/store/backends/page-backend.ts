@@ -57,6 +57,8 @@ export interface PageBackend {
   readonly leases?: EpochLeases;
   /** Restore and fail-over detection (Redis): see `StoreServerWatch`. */
   readonly server?: StoreServer;
+  /** Durable purge intents (`edge`, Redis): see `PurgeIntents`. */
+  readonly purgeIntents?: PurgeIntentLog;
 }
 
 /**
@@ -68,8 +70,11 @@ export interface EpochLeases {
   lease(keys: readonly string[], writer: string, ttl: number): Promise<void>;
   /** Replaces the leases of writers that are no longer alive by plain tokens; gives the current values. */
   heal(keys: readonly string[], ttl: number): Promise<readonly unknown[]>;
-  /** Keeps `writer` alive for readers (`true`, while it holds leases) or lets it lapse (`false`). */
-  heartbeat(writer: string, beating: boolean): void;
+  /**
+   * Keeps `writer` alive for readers while it holds something `reason` names (`'leases'`, `'intents'`):
+   * `true` starts it for that reason, `false` ends that reason; it lapses once no reason is left.
+   */
+  heartbeat(writer: string, beating: boolean, reason?: 'leases' | 'intents'): void;
 }
 
 /** The store server's identity, for telling that the data may be older than what was acknowledged. */
@@ -78,4 +83,24 @@ export interface StoreServer {
   runId(): Promise<string>;
   /** Calls `listener` when the client lost its connection (`'lost'`) or got it back (`'ready'`). */
   onConnection(listener: (state: 'lost' | 'ready') => void): () => void;
+}
+
+/** One purge intent as the log keeps it. */
+export interface PurgeIntent {
+  readonly id: string;
+  /** Surrogate keys. */
+  readonly keys: readonly string[];
+}
+
+/**
+ * Purge intents, kept where every instance sees them: recorded before an invalidation, cleared
+ * once every edge acknowledged its purge. An intent whose writer is no longer alive (it died
+ * between the two) is claimed by another instance, which sends it.
+ */
+export interface PurgeIntentLog {
+  /** Records an intent of `writer`, and marks the writer alive (as a lease does). */
+  record(intent: PurgeIntent, writer: string): Promise<void>;
+  clear(ids: readonly string[]): Promise<void>;
+  /** Makes the intents of writers no longer alive `writer`'s, and gives them. */
+  claim(writer: string): Promise<readonly PurgeIntent[]>;
 }

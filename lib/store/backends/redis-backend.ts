@@ -1,7 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { newEpochToken } from '../epoch-token.js';
-import type { BackendWrite, EpochLeases, EpochSeed, PageBackend, StoreServer } from './page-backend.js';
+import type {
+  BackendWrite,
+  EpochLeases,
+  EpochSeed,
+  PageBackend,
+  PurgeIntentLog,
+  StoreServer,
+} from './page-backend.js';
 import { EPOCH_SCRIPT } from './redis-epoch-script.js';
+import { RedisPurgeIntents } from './redis-purge-intents.js';
 import type { FoundRedisClient, RedisCommandClient } from './redis-client.js';
 
 /** How long a writer counts as alive after its last sign of life, ms. */
@@ -20,20 +28,28 @@ export class RedisBackend implements PageBackend, EpochLeases, StoreServer {
   readonly storesBodies = true;
   readonly leases: EpochLeases = this;
   readonly server: StoreServer = this;
+  readonly purgeIntents: PurgeIntentLog;
 
   private readonly client: RedisCommandClient;
   private readonly connectClient: () => Promise<void>;
   private connecting: Promise<void> | undefined;
   private opened = false;
   private disposed = false;
-  private readonly heartbeats = new Map<string, NodeJS.Timeout>();
+  private readonly heartbeats = new Map<string, { timer: NodeJS.Timeout; reasons: Set<string> }>();
 
   constructor(
     found: FoundRedisClient,
     private readonly writerPrefix: string,
+    intentsKey: string,
   ) {
     this.client = found.client;
     this.connectClient = found.connect;
+    this.purgeIntents = new RedisPurgeIntents(
+      (args) => this.command(args),
+      intentsKey,
+      writerPrefix,
+      WRITER_LIVENESS_MS,
+    );
   }
 
   async read(keys: readonly string[]): Promise<unknown[]> {
@@ -84,18 +100,21 @@ export class RedisBackend implements PageBackend, EpochLeases, StoreServer {
     return this.epochScript('heal', keys, '', ttl);
   }
 
-  heartbeat(writer: string, beating: boolean): void {
-    const timer = this.heartbeats.get(writer);
-    if (beating && !timer) {
-      const beat = setInterval(() => {
+  heartbeat(writer: string, beating: boolean, reason: 'leases' | 'intents' = 'leases'): void {
+    const heartbeat = this.heartbeats.get(writer);
+    if (beating && heartbeat) heartbeat.reasons.add(reason);
+    else if (beating) {
+      const timer = setInterval(() => {
         this.command(['SET', this.writerPrefix + writer, '1', 'PX', String(WRITER_LIVENESS_MS)]).catch(
           () => undefined,
         );
       }, HEARTBEAT_MS);
-      beat.unref();
-      this.heartbeats.set(writer, beat);
-    } else if (!beating && timer) {
-      clearInterval(timer);
+      timer.unref();
+      this.heartbeats.set(writer, { timer, reasons: new Set([reason]) });
+    } else if (heartbeat) {
+      heartbeat.reasons.delete(reason);
+      if (heartbeat.reasons.size > 0) return;
+      clearInterval(heartbeat.timer);
       this.heartbeats.delete(writer);
     }
   }
@@ -129,7 +148,7 @@ export class RedisBackend implements PageBackend, EpochLeases, StoreServer {
 
   dispose(): void {
     this.disposed = true;
-    for (const timer of this.heartbeats.values()) clearInterval(timer);
+    for (const { timer } of this.heartbeats.values()) clearInterval(timer);
     this.heartbeats.clear();
   }
 
