@@ -272,3 +272,30 @@ export const unknownFragmentMessage = (name: string, declared: readonly string[]
 export const fragmentFailedMessage = (name: string, owner: string, problem: string): string =>
   `${MODULE}: @PageFragment('${name}') ${owner} ${problem}; the page was sent with its fallback ` +
   `in that place (further failures of it are logged at most once a minute).`;
+
+/** Describes a secret option's value for an error text without ever showing it. */
+export function describeSecret(value: unknown): string {
+  if (typeof value !== 'string') return value === null ? 'null' : typeof value;
+  if (value === '') return 'an empty string';
+  if (value.trim() !== value) return 'a string with leading or trailing whitespace';
+  return 'a string with a character not allowed in an HTTP header';
+}
+
+export const edgePurgerOptionMessage = (
+  purger: string,
+  option: string,
+  got: string,
+  expected: string,
+  fix: string,
+): string => `${MODULE}: new ${purger}(): option "${option}" ${expected} (got ${got}). ${fix}`;
+
+export const edgePurgeFailedMessage = (
+  name: string,
+  problem: string,
+  remaining: number,
+  total: number,
+): string =>
+  `${MODULE}: purging ${total} surrogate key(s) at ${name} failed: ${problem} ` +
+  `${remaining} of ${total} key(s) are not purged yet` +
+  (remaining < total ? ` (${total - remaining} were)` : '') +
+  '.';
