@@ -44,15 +44,20 @@ export async function postJson(
 /** Why a request got no answer, and the fix. */
 export function transportProblem(error: unknown, signal: AbortSignal, origin: string): string {
   if (signal.aborted) return abortedProblem;
+  // Duck-typed: fetch's errors may come from another realm (a VM context), where instanceof fails.
+  const failure =
+    typeof error === 'object' && error !== null ? (error as { message?: unknown; cause?: unknown }) : {};
   const cause =
-    error instanceof Error ? (error.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
+    typeof failure.cause === 'object' && failure.cause !== null
+      ? (failure.cause as { code?: unknown; message?: unknown })
+      : {};
   const detail =
-    typeof cause?.code === 'string'
+    typeof cause.code === 'string'
       ? cause.code
-      : typeof cause?.message === 'string'
+      : typeof cause.message === 'string'
         ? cause.message
-        : error instanceof Error
-          ? error.message
+        : typeof failure.message === 'string'
+          ? failure.message
           : String(error);
   return `could not reach ${origin} (${detail}). Check the network (DNS, firewall, proxy) and the purger's "apiUrl".`;
 }
