@@ -56,7 +56,8 @@ export class CloudflarePurger implements EdgePurger {
   readonly lifetimeHeader = 'Cloudflare-CDN-Cache-Control';
 
   private readonly zoneId: string;
-  private readonly token: string;
+  /** A private field, so the token never shows in JSON.stringify() or util.inspect() of the purger. */
+  readonly #token: string;
   private readonly apiUrl: string;
   private readonly purgeUrl: string;
 
@@ -69,7 +70,7 @@ export class CloudflarePurger implements EdgePurger {
       `Pass the Zone ID shown on the zone's Overview page in the Cloudflare dashboard, e.g. ` +
         `new CloudflarePurger({ zoneId: process.env.CLOUDFLARE_ZONE_ID!, token: process.env.CLOUDFLARE_API_TOKEN! }).`,
     );
-    this.token = readToken(
+    this.#token = readToken(
       PURGER,
       given.token,
       `Pass a Cloudflare API token with the Zone, Cache Purge, Purge permission (My Profile, API Tokens), ` +
@@ -96,7 +97,7 @@ export class CloudflarePurger implements EdgePurger {
     try {
       answer = await postJson(
         this.purgeUrl,
-        { Authorization: `Bearer ${this.token}` },
+        { Authorization: `Bearer ${this.#token}` },
         { tags: batch },
         signal,
       );
@@ -128,7 +129,7 @@ export class CloudflarePurger implements EdgePurger {
           : `Cloudflare answered HTTP ${status} without its JSON result`
         : `Cloudflare answered HTTP ${status}`;
     const codes = errors.map((error) => error?.code);
-    return `${what}${said === '' ? '' : ` (${providerText(said, this.token)})`}. ${cloudflareFix(status, codes, this.zoneId)}`;
+    return `${what}${said === '' ? '' : ` (${providerText(said, this.#token)})`}. ${cloudflareFix(status, codes, this.zoneId)}`;
   }
 }
 

@@ -55,7 +55,8 @@ export class FastlyPurger implements EdgePurger {
   readonly lifetimeHeader = 'Surrogate-Control';
 
   private readonly serviceId: string;
-  private readonly token: string;
+  /** A private field, so the token never shows in JSON.stringify() or util.inspect() of the purger. */
+  readonly #token: string;
   private readonly apiUrl: string;
   private readonly purgeUrl: string;
 
@@ -68,7 +69,7 @@ export class FastlyPurger implements EdgePurger {
       `Pass the ID shown on the service's page in the Fastly console, e.g. ` +
         `new FastlyPurger({ serviceId: process.env.FASTLY_SERVICE_ID!, token: process.env.FASTLY_API_TOKEN! }).`,
     );
-    this.token = readToken(
+    this.#token = readToken(
       PURGER,
       given.token,
       `Pass a Fastly API token with the purge_select scope (Fastly console, Account, API tokens), ` +
@@ -90,7 +91,7 @@ export class FastlyPurger implements EdgePurger {
   }
 
   private async send(batch: readonly string[], soft: boolean, signal: AbortSignal): Promise<void> {
-    const headers: Record<string, string> = { 'Fastly-Key': this.token };
+    const headers: Record<string, string> = { 'Fastly-Key': this.#token };
     if (soft) headers['Fastly-Soft-Purge'] = '1';
     let answer;
     try {
@@ -125,7 +126,7 @@ export class FastlyPurger implements EdgePurger {
   private describeRefusal(status: number, json: unknown): string {
     const body = json as { msg?: unknown; detail?: unknown } | undefined;
     const said = [body?.msg, body?.detail].filter((part) => typeof part === 'string' && part !== '');
-    const text = said.length > 0 ? ` (${providerText(said.join(': '), this.token)})` : '';
+    const text = said.length > 0 ? ` (${providerText(said.join(': '), this.#token)})` : '';
     return `Fastly answered HTTP ${status}${text}. ${fastlyFix(status, this.serviceId)}`;
   }
 }
