@@ -283,7 +283,7 @@ export const surrogateKeysTooLongMessage = (
   `header (${limit}); such pages are sent to it without an edge lifetime (never with keys dropped), so ` +
   `the edge does not keep them. Pages with fewer dependencies (dependencies: 'auto' reads fewer rows) fit.`;
 
-export const edgePurgeFailedMessage = (
+export const edgePurgeRetryMessage = (
   edge: string,
   keys: number,
   retryInMs: number,
@@ -306,3 +306,29 @@ export const edgePurgeSlowMessage = (timeoutMs: number, suppressed: number): str
   `went on and the purge is retried` +
   (suppressed > 0 ? ` [${suppressed} similar not logged]` : '') +
   `. If the edge is far away (a CDN's API), turn edge.waitForPurge off or raise edge.purgeTimeout.`;
+/** Describes a secret option's value for an error text without ever showing it. */
+export function describeSecret(value: unknown): string {
+  if (typeof value !== 'string') return value === null ? 'null' : typeof value;
+  if (value === '') return 'an empty string';
+  if (value.trim() !== value) return 'a string with leading or trailing whitespace';
+  return 'a string with a character not allowed in an HTTP header';
+}
+
+export const edgePurgerOptionMessage = (
+  purger: string,
+  option: string,
+  got: string,
+  expected: string,
+  fix: string,
+): string => `${MODULE}: new ${purger}(): option "${option}" ${expected} (got ${got}). ${fix}`;
+
+export const edgePurgeFailedMessage = (
+  name: string,
+  problem: string,
+  remaining: number,
+  total: number,
+): string =>
+  `${MODULE}: purging ${total} surrogate key(s) at ${name} failed: ${problem} ` +
+  `${remaining} of ${total} key(s) are not purged yet` +
+  (remaining < total ? ` (${total - remaining} were)` : '') +
+  '.';

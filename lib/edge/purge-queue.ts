@@ -1,5 +1,5 @@
 import {
-  edgePurgeFailedMessage,
+  edgePurgeRetryMessage,
   edgePurgeGaveUpMessage,
   edgePurgeRecoveredMessage,
 } from '../cache-page.messages.js';
@@ -187,7 +187,7 @@ export class PurgeQueue {
     this.retryMs = Math.min(this.retryMs * 2, this.settings.maxRetryMs);
     this.log.error(
       `edge:${this.purger.name}`,
-      (suppressed) => edgePurgeFailedMessage(this.purger.name, this.queued.size, wait, suppressed),
+      (suppressed) => edgePurgeRetryMessage(this.purger.name, this.queued.size, wait, suppressed),
       error,
     );
     this.schedule(jitter(wait));
