@@ -22,6 +22,7 @@ export {
   PAGE_FRAGMENT_METADATA,
 } from './cache-page.constants.js';
 export type {
+  CachePageEdgeOptions,
   CachePageModuleOptions,
   CachePageOrm,
   CachePageRouteOptions,
@@ -39,6 +40,9 @@ export type {
   InvalidationTrigger,
 } from './observation/invalidation-record.js';
 export { pagePath, pagePaths, pageRoute } from './routes/page-route.js';
+export { EdgePurgeError, type EdgePurger, type EdgePurgeOptions } from './edge/edge-purger.js';
+export { FastlyPurger, type FastlyPurgerOptions } from './edge/purgers/fastly-purger.js';
+export { CloudflarePurger, type CloudflarePurgerOptions } from './edge/purgers/cloudflare-purger.js';
 export type { ControllerClass, PageRoute, RouteHandlerName } from './routes/page-route.js';
 // What a subclass of CachePageInterceptor sees in its protected members.
 export type { ResolvedCachePageOptions } from './cache-page.options.js';
