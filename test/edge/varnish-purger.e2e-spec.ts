@@ -47,6 +47,13 @@ async function warm(...paths: string[]) {
 const purge = (purger: VarnishPurger, keys: readonly string[], soft = false) =>
   purger.purge(keys, { soft, signal: AbortSignal.timeout(10_000) });
 
+/** Waits (up to 5 s) until `condition` holds, then checks it once more. */
+async function until(condition: () => boolean | Promise<boolean>) {
+  for (let waited = 0; !(await condition()) && waited < 5_000; waited += 20)
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  expect(await condition()).toBe(true);
+}
+
 /** Sends `request` over the PROXY-protocol listener as if from `clientIp`; resolves the status line. */
 function requestFrom(clientIp: string, request: string): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -92,6 +99,24 @@ describeIfAvailable(
       expect(second.headers.get('cache-control')).toBe('no-cache');
       expect(second.headers.has('surrogate-control')).toBe(false);
       expect(second.headers.has('xkey')).toBe(false);
+    });
+
+    test('the lifetime is the one in Surrogate-Control, whatever Cache-Control says', async () => {
+      const longLived = page([newKey()], {
+        'surrogate-control': 'max-age=3600',
+        'cache-control': 'max-age=0',
+      });
+      const shortLived = page([newKey()], {
+        'surrogate-control': 'max-age=1',
+        'cache-control': 'max-age=3600',
+      });
+      await warm(longLived, shortLived);
+      expect([longLived, shortLived].map(backendFetches)).toEqual([1, 1]);
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      await get(longLived);
+      await get(shortLived); // within grace: the stale page, refetched in the background
+      await until(() => backendFetches(shortLived) === 2);
+      expect(backendFetches(longLived)).toBe(1);
     });
 
     test('requests with cookies are answered from the cache', async () => {
@@ -190,10 +215,9 @@ describeIfAvailable(
       await warm(path);
       await purge(new VarnishPurger({ url: varnish.url }), [key], true);
       expect((await get(path)).body).toBe(`${path} #1`);
-      for (let waited = 0; backendFetches(path) < 2 && waited < 5_000; waited += 20)
-        await new Promise((resolve) => setTimeout(resolve, 20));
+      // The refetch is stored once its response is complete: until then the stale page is served.
+      await until(async () => (await get(path)).body === `${path} #2`);
       expect(backendFetches(path)).toBe(2);
-      expect((await get(path)).body).toBe(`${path} #2`);
     });
 
     test('ban mode: a soft purge removes the page (bans are always hard)', async () => {
