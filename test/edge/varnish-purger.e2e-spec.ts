@@ -178,6 +178,15 @@ describeIfAvailable(
         expect([first, second, untouched, keyless].map(backendFetches)).toEqual([2, 2, 1, 1]);
       });
 
+      test(`${mode} mode: keys sent in several xkey headers are all purged`, async () => {
+        const [first, second] = [newKey(), newKey()];
+        const path = page([], { ...EDGE_HEADERS, xkey: [first, second] });
+        await warm(path);
+        await purge(new VarnishPurger({ url: varnish.url, mode }), [second]);
+        await get(path);
+        expect(backendFetches(path)).toBe(2);
+      });
+
       test(`${mode} mode: a key matches only as a whole key, never as a prefix, suffix or part of another`, async () => {
         const key = newKey();
         const longer = [page([key + 'ab']), page(['ab' + key]), page([`${newKey()} x${key}x ${newKey()}`])];
