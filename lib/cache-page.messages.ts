@@ -332,3 +332,34 @@ export const edgePurgeFailedMessage = (
   `${remaining} of ${total} key(s) are not purged yet` +
   (remaining < total ? ` (${total - remaining} were)` : '') +
   '.';
+// Edge purging: Varnish.
+
+export const invalidVarnishUrlMessage = (value: unknown): string =>
+  `${MODULE}: new VarnishPurger({ url }) needs Varnish's HTTP address, an http:// or https:// URL ` +
+  `such as 'http://127.0.0.1:6081' (got ${showValue(value)}). Fix the url given to new VarnishPurger().`;
+
+export const invalidVarnishModeMessage = (value: unknown): string =>
+  `${MODULE}: new VarnishPurger({ mode }) is 'xkey' (PURGE requests, needs the xkey vmod) or 'ban' ` +
+  `(BAN requests) (got ${showValue(value)}). Fix the mode given to new VarnishPurger(), or leave it out for 'xkey'.`;
+
+export const varnishPurgeRefusedMessage = (
+  varnish: string,
+  method: string,
+  status: string,
+  remaining: number,
+): string =>
+  `${MODULE}: ${varnish} answered ${method} with ${status}; ${remaining} surrogate key(s) left to purge. ` +
+  (status.startsWith('403')
+    ? `Allow this app's address to purge: add it to the acl cache_page_purgers in cache-page.vcl, or ` +
+      `call cache_page_purge for it in your vcl_recv (see that file's header comment).`
+    : `Check that Varnish's VCL ends with include "cache-page.vcl"; (nestjs-cache-page's varnish/ ` +
+      `directory), which answers ${method} requests, and that the url points at Varnish itself.`);
+
+export const varnishUnreachableMessage = (
+  varnish: string,
+  method: string,
+  reason: string,
+  remaining: number,
+): string =>
+  `${MODULE}: ${varnish} did not answer ${method} (${reason}); ${remaining} surrogate key(s) left to ` +
+  `purge. Check that Varnish is running and listening there, or fix the url given to new VarnishPurger().`;

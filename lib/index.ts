@@ -41,6 +41,7 @@ export type {
 } from './observation/invalidation-record.js';
 export { pagePath, pagePaths, pageRoute } from './routes/page-route.js';
 export { EdgePurgeError, type EdgePurger, type EdgePurgeOptions } from './edge/edge-purger.js';
+export { VarnishPurger, type VarnishPurgerOptions } from './edge/varnish-purger.js';
 export { FastlyPurger, type FastlyPurgerOptions } from './edge/purgers/fastly-purger.js';
 export { CloudflarePurger, type CloudflarePurgerOptions } from './edge/purgers/cloudflare-purger.js';
 export type { ControllerClass, PageRoute, RouteHandlerName } from './routes/page-route.js';

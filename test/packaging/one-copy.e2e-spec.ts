@@ -117,6 +117,7 @@ const PUBLIC_NAMES = [
   'pagePath',
   'pagePaths',
   'pageRoute',
+  'VarnishPurger',
 ];
 
 describe('the public surface of the packed package', () => {
