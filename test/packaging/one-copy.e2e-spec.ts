@@ -113,11 +113,11 @@ const PUBLIC_NAMES = [
   'NoCachePage',
   'PAGE_FRAGMENT_METADATA',
   'PageFragment',
+  'VarnishPurger',
   'pageFragment',
   'pagePath',
   'pagePaths',
   'pageRoute',
-  'VarnishPurger',
 ];
 
 describe('the public surface of the packed package', () => {
