@@ -129,7 +129,10 @@ async function waitUntilAnswering(url: string, exited: Promise<void>): Promise<v
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline && !gone) {
     try {
-      await fetch(url, { method: 'HEAD' }).then((response) => response.arrayBuffer());
+      // A PURGE without keys is answered by the VCL itself: a request that reached the backend
+      // before the app listens would make Varnish hold that backend down for 10 s
+      // (backend_local_error_holddown).
+      await fetch(url, { method: 'PURGE' }).then((response) => response.arrayBuffer());
       return;
     } catch {
       await new Promise((done) => setTimeout(done, 100));
