@@ -49,7 +49,12 @@ export class FastPath implements OnApplicationBootstrap {
     private readonly fastHits: FastHitEvents,
     private readonly stats: PageStats,
   ) {
-    this.keys = new RequestPageKeys(options.keyPrefix, new IgnoreRules(options.ignorePaths), store.paths);
+    this.keys = new RequestPageKeys(
+      options.keyPrefix,
+      new IgnoreRules(options.ignorePaths),
+      store.paths,
+      store.keyBuckets,
+    );
   }
 
   onApplicationBootstrap(): void {
