@@ -272,3 +272,8 @@ export const unknownFragmentMessage = (name: string, declared: readonly string[]
 export const fragmentFailedMessage = (name: string, owner: string, problem: string): string =>
   `${MODULE}: @PageFragment('${name}') ${owner} ${problem}; the page was sent with its fallback ` +
   `in that place (further failures of it are logged at most once a minute).`;
+
+export const clusterKeyPrefixMessage = (keyPrefix: string): string =>
+  `${MODULE}: option "keyPrefix" ${JSON.stringify(keyPrefix)} contains "{" or "}", which a Redis Cluster ` +
+  `reads as a hash tag: the keys of one page would land in other slots than the store puts them in. ` +
+  `Use a prefix without braces (e.g. "cache-page:"); the store adds its own hash tags ({b0}…).`;
