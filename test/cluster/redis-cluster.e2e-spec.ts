@@ -81,26 +81,6 @@ async function expectNeverStale(
   }
 }
 
-/** Starts recording every command each master runs (its slow log, with a threshold of 0 µs). */
-async function recordCommands(): Promise<void> {
-  for (const node of cluster!.nodes) {
-    await node.cli('CONFIG', 'SET', 'slowlog-log-slower-than', '0');
-    await node.cli('CONFIG', 'SET', 'slowlog-max-len', '10000');
-    await node.cli('SLOWLOG', 'RESET');
-  }
-}
-
-/** The commands the masters ran since `recordCommands()`, as argument lists, and stops recording. */
-async function recordedCommands(): Promise<string[][]> {
-  const commands: string[][] = [];
-  for (const node of cluster!.nodes) {
-    const log = JSON.parse(await node.cli('--json', 'SLOWLOG', 'GET', '-1')) as unknown[][];
-    for (const entry of log) commands.push(entry[3] as string[]);
-    await node.cli('CONFIG', 'SET', 'slowlog-log-slower-than', '10000');
-  }
-  return commands;
-}
-
 /** The value at `key`, asked of the node that serves it. */
 async function valueAt(key: string): Promise<string> {
   return (await cluster!.nodeOf(key)).cli('GET', key);
@@ -160,12 +140,12 @@ describeWithService('redis-server', 'redis-server on PATH', redisStarts, 'a Redi
         const paths = ['/items/one', '/items/two', '/items/three', '/items/four'];
         for (const path of paths) await warm(a, path);
         for (const path of paths) await warm(b, path);
-        await recordCommands();
+        await cluster!.recordCommands();
         for (let i = 0; i < 5; i++) {
           for (const path of paths) expect((await get(i % 2 ? a : b, path)).headers['x-cache']).toBe('HIT');
         }
         // Each instance's restore check also reads its marker (`<prefix>server`) every 2 s.
-        const ofThisTest = (await recordedCommands()).filter(
+        const ofThisTest = (await cluster!.recordedCommands()).filter(
           (args) => args.some((arg) => arg.startsWith(keyPrefix)) && args[1] !== `${keyPrefix}server`,
         );
         expect(ofThisTest).toHaveLength(20);

@@ -69,6 +69,26 @@ export class RedisCluster {
     throw new Error(`no node serves slot ${slot} of ${key}`);
   }
 
+  /** Starts recording every command each node runs (its slow log, with a threshold of 0 µs). */
+  async recordCommands(): Promise<void> {
+    for (const node of this.nodes) {
+      await node.cli('CONFIG', 'SET', 'slowlog-log-slower-than', '0');
+      await node.cli('CONFIG', 'SET', 'slowlog-max-len', '10000');
+      await node.cli('SLOWLOG', 'RESET');
+    }
+  }
+
+  /** The commands the nodes ran since `recordCommands()`, as argument lists; stops recording. */
+  async recordedCommands(): Promise<string[][]> {
+    const commands: string[][] = [];
+    for (const node of this.nodes) {
+      const log = JSON.parse(await node.cli('--json', 'SLOWLOG', 'GET', '-1')) as unknown[][];
+      for (const entry of log) commands.push(entry[3] as string[]);
+      await node.cli('CONFIG', 'SET', 'slowlog-log-slower-than', '10000');
+    }
+    return commands;
+  }
+
   /** Resolves once every node reports `cluster_state:ok`. */
   async waitUntilOk(timeoutMs = 20_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
