@@ -363,3 +363,8 @@ export const varnishUnreachableMessage = (
 ): string =>
   `${MODULE}: ${varnish} did not answer ${method} (${reason}); ${remaining} surrogate key(s) left to ` +
   `purge. Check that Varnish is running and listening there, or fix the url given to new VarnishPurger().`;
+
+export const clusterKeyPrefixMessage = (keyPrefix: string): string =>
+  `${MODULE}: option "keyPrefix" ${JSON.stringify(keyPrefix)} contains "{" or "}", which a Redis Cluster ` +
+  `reads as a hash tag: the keys of one page would land in other slots than the store puts them in. ` +
+  `Use a prefix without braces (e.g. "cache-page:"); the store adds its own hash tags ({b0}…).`;

@@ -70,7 +70,12 @@ export class CachePageInterceptor implements NestInterceptor {
     protected readonly reflector: Reflector,
     protected readonly httpAdapterHost: HttpAdapterHost,
   ) {
-    this.keys = new RequestPageKeys(options.keyPrefix, new IgnoreRules(options.ignorePaths), store.paths);
+    this.keys = new RequestPageKeys(
+      options.keyPrefix,
+      new IgnoreRules(options.ignorePaths),
+      store.paths,
+      store.keyBuckets,
+    );
     this.misses = new MissRenderer(
       options,
       store,

@@ -51,7 +51,12 @@ export class FastPath implements OnApplicationBootstrap {
     private readonly stats: PageStats,
     @Optional() private readonly edge?: EdgeCaches,
   ) {
-    this.keys = new RequestPageKeys(options.keyPrefix, new IgnoreRules(options.ignorePaths), store.paths);
+    this.keys = new RequestPageKeys(
+      options.keyPrefix,
+      new IgnoreRules(options.ignorePaths),
+      store.paths,
+      store.keyBuckets,
+    );
   }
 
   onApplicationBootstrap(): void {

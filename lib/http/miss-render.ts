@@ -55,7 +55,7 @@ export class MissRenderer {
     const autoMode = policy.dependencies === 'auto' ? this.tracking() : undefined;
     const tracking = autoMode?.active ? autoMode : undefined;
     const guard = tracking?.guardKeys() ?? [];
-    const started = tracking ? await this.store.beginDependencies(guard) : undefined;
+    const started = tracking ? await this.store.beginDependencies(key, guard) : undefined;
     if (!epochs || (tracking && !started)) {
       counters.notStore('store-down');
       render.finish(undefined);
@@ -130,7 +130,7 @@ export class MissRenderer {
           counters.notStore(read.untrackable);
           return render.finish(undefined);
         }
-        const keyEpochs = await this.store.dependencyEpochs(read.keys, read.guard, started);
+        const keyEpochs = await this.store.dependencyEpochs(key, read.keys, read.guard, started);
         if (!keyEpochs) {
           counters.notStore('changed-during-render');
           return render.finish(undefined);

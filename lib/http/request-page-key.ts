@@ -22,6 +22,8 @@ export class RequestPageKeys {
     private readonly keyPrefix: string,
     private readonly ignore: IgnoreRules,
     private readonly paths: PathMapping,
+    /** How many buckets keys are spread over (a Redis Cluster), else 0: see `pageKey`. */
+    private readonly buckets = 0,
   ) {}
 
   /** The key of `url` (path plus query string) requested from `origin` (`''`: not keyed by host). */
@@ -35,7 +37,7 @@ export class RequestPageKeys {
       const canonical = requestPagePath(path);
       const pagePath = this.paths.strip(canonical);
       key = {
-        ...pageKey(this.keyPrefix, { origin, path, query, pagePath }),
+        ...pageKey(this.keyPrefix, { origin, path, query, pagePath }, this.buckets),
         ignored: this.ignore.matches(path, canonical),
       };
       if (this.keys.size >= CAPACITY) this.keys.clear();

@@ -39,6 +39,11 @@ export class PageInvalidator {
     );
   }
 
+  /** How many buckets page keys are spread over (a Redis Cluster), else 0. */
+  private get buckets(): number {
+    return this.context.backend.keyBuckets ?? 0;
+  }
+
   /** Whether pages under this epoch key must bypass the cache, because its invalidation is held. */
   blocks(epochKey: string): boolean {
     return this.pending.blocks(epochKey);
@@ -67,7 +72,8 @@ export class PageInvalidator {
     const { keyPrefix, paths: mapping } = this.context.settings;
     const keys = new Set<string>(dependencyKeys);
     for (const path of paths) {
-      for (const key of invalidationEpochKeys(keyPrefix, path, (canonical) => mapping.strip(canonical))) {
+      const mapPath = (canonical: string) => mapping.strip(canonical);
+      for (const key of invalidationEpochKeys(keyPrefix, path, mapPath, this.buckets)) {
         keys.add(key);
       }
     }

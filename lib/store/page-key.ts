@@ -7,9 +7,12 @@ import { canonicalPath, invalidationPaths } from './page-path.js';
  * so one epoch write invalidates them all.
  */
 export interface PageKey {
-  /** `<prefix>GET:<origin><path>[?<query>]`, with `<origin>` empty when hosts are not keyed. */
+  /**
+   * `<prefix>GET:<origin><path>[?<query>]`, with `<origin>` empty when hosts are not keyed (on a
+   * Redis Cluster, `<prefix>{b<n>}GET:…`: see `pageKey`).
+   */
   readonly entry: string;
-  /** `<prefix>epoch:<canonical page path>`. */
+  /** `<prefix>epoch:<canonical page path>` (on a Redis Cluster, `<prefix>{b<n>}epoch:…`). */
   readonly epoch: string;
 }
 
@@ -29,11 +32,45 @@ export interface PageKeyParts {
 export const MAX_KEY_LENGTH = 512;
 const KEY_HEAD_LENGTH = 200;
 
-/** The page key of one request. */
-export function pageKey(prefix: string, parts: PageKeyParts): PageKey {
+/**
+ * The page key of one request. With `buckets` (a Redis Cluster), both keys carry the hash tag of
+ * the page path's bucket after the prefix (`<prefix>{b7}GET:…`, `<prefix>{b7}epoch:…`), so a
+ * page's keys share one slot.
+ */
+export function pageKey(prefix: string, parts: PageKeyParts, buckets = 0): PageKey {
   const url = `${parts.origin}${parts.path}${parts.query === '' ? '' : `?${parts.query}`}`;
-  return { entry: boundKey(`${prefix}GET:${url}`), epoch: epochKeyOf(prefix, parts.pagePath) };
+  const tagged = prefix + bucketTag(parts.pagePath, buckets);
+  return { entry: boundKey(`${tagged}GET:${url}`), epoch: epochKeyOf(prefix, parts.pagePath, buckets) };
 }
+
+/**
+ * `{b<n>}`, the hash tag of the bucket a canonical page path belongs to when keys are spread over
+ * `buckets` (a Redis Cluster), or `''` when they are not (`buckets` 0).
+ */
+export function bucketTag(pagePath: string, buckets: number): string {
+  return buckets > 0 ? bucketTagOf(bucketOf(pagePath, buckets)) : '';
+}
+
+/** The hash tag of bucket `n`: `{b<n>}`. */
+export const bucketTagOf = (bucket: number): string => `{b${bucket}}`;
+
+/** The bucket of a canonical page path: FNV-1a of the path, modulo `buckets`. */
+function bucketOf(pagePath: string, buckets: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < pagePath.length; i++) {
+    hash ^= pagePath.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) % buckets;
+}
+
+/**
+ * Whether a key is one that every page may depend on: the global epoch, or a dependency key of
+ * `dependencies: 'auto'` (`<prefix>dep:…`, see `lib/dependencies/dependency-key.ts`). A Redis
+ * Cluster keeps one copy of each per bucket.
+ */
+export const isSharedEpochKey = (prefix: string, key: string): boolean =>
+  key === globalEpochKey(prefix) || key.startsWith(`${prefix}dep:`);
 
 /** The key of one `Vary` variant of a page: the page key plus a digest of the varied values. */
 export const variantKey = (entryKey: string, varied: string): string =>
@@ -42,9 +79,9 @@ export const variantKey = (entryKey: string, varied: string): string =>
 /** The epoch that every page depends on; `invalidateAll()` renews it. */
 export const globalEpochKey = (prefix: string): string => `${prefix}epoch`;
 
-/** The epoch key of a canonical page path. */
-export const epochKeyOf = (prefix: string, pagePath: string): string =>
-  boundKey(`${prefix}epoch:${pagePath}`);
+/** The epoch key of a canonical page path (with its bucket's hash tag when `buckets` > 0). */
+export const epochKeyOf = (prefix: string, pagePath: string, buckets = 0): string =>
+  boundKey(`${prefix}${bucketTag(pagePath, buckets)}epoch:${pagePath}`);
 
 /**
  * The epoch keys an invalidation of `path` renews: one per reading of the value (see
@@ -54,11 +91,12 @@ export function invalidationEpochKeys(
   prefix: string,
   path: unknown,
   mapPath: (canonical: string) => string = (canonical) => canonical,
+  buckets = 0,
 ): string[] {
   const keys = new Set<string>();
   for (const reading of invalidationPaths(path)) {
-    keys.add(epochKeyOf(prefix, reading));
-    keys.add(epochKeyOf(prefix, canonicalPath(mapPath(reading))));
+    keys.add(epochKeyOf(prefix, reading, buckets));
+    keys.add(epochKeyOf(prefix, canonicalPath(mapPath(reading)), buckets));
   }
   return [...keys];
 }

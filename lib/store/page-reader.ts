@@ -107,7 +107,7 @@ export class PageReader {
         : lookup;
     }
     // The entry's keys are new to this process: read their epochs now, and with the entry from now on.
-    return thenMaybe(this.context.backend.read(keys), (epochs) => {
+    return thenMaybe(this.context.backend.read(keys, key.entry), (epochs) => {
       this.dependencies.remember(storageKey, keys);
       return this.dependenciesHold(stored, epochs, 0)
         ? this.withBody(key, storageKey, stored, lookup)

@@ -82,6 +82,11 @@ export class PageStore {
     return this.health.ready();
   }
 
+  /** How many buckets page keys are spread over (a Redis Cluster), else 0: see `pageKey`. */
+  get keyBuckets(): number {
+    return this.context.backend.keyBuckets ?? 0;
+  }
+
   /** The app's path mapping (global prefix, versions), which the HTTP side fills in at startup. */
   get paths(): PathMapping {
     return this.settings.paths;
@@ -108,17 +113,21 @@ export class PageStore {
   }
 
   /** `dependencies: 'auto'`: see `PageWriter.beginDependencies`. */
-  beginDependencies(guard: readonly string[]): Promise<ReadonlyMap<string, string> | undefined> {
-    return this.writer.beginDependencies(guard);
+  beginDependencies(
+    key: PageKey,
+    guard: readonly string[],
+  ): Promise<ReadonlyMap<string, string> | undefined> {
+    return this.writer.beginDependencies(key, guard);
   }
 
   /** `dependencies: 'auto'`: see `PageWriter.dependencyEpochs`. */
   dependencyEpochs(
+    key: PageKey,
     keys: readonly string[],
     guard: readonly string[],
     started: ReadonlyMap<string, string>,
   ): Promise<readonly string[] | undefined> {
-    return this.writer.dependencyEpochs(keys, guard, started);
+    return this.writer.dependencyEpochs(key, keys, guard, started);
   }
 
   /**

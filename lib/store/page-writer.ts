@@ -46,8 +46,11 @@ export class PageWriter {
    * `dependencies: 'auto'`: the epochs of a render's guard keys (the classes it may read) as it
    * starts, created where missing; `undefined` when the store failed or a writer holds one.
    */
-  async beginDependencies(guard: readonly string[]): Promise<ReadonlyMap<string, string> | undefined> {
-    const epochs = await this.currentEpochs(guard);
+  async beginDependencies(
+    key: PageKey,
+    guard: readonly string[],
+  ): Promise<ReadonlyMap<string, string> | undefined> {
+    const epochs = await this.currentEpochs(key, guard);
     return epochs && new Map(guard.map((key, i) => [key, epochs[i]!]));
   }
 
@@ -58,11 +61,12 @@ export class PageWriter {
    * be the new ones while the page shows the old rows) and no key is leased.
    */
   async dependencyEpochs(
+    key: PageKey,
     keys: readonly string[],
     guard: readonly string[],
     started: ReadonlyMap<string, string>,
   ): Promise<readonly string[] | undefined> {
-    const epochs = await this.currentEpochs([...keys, ...guard]);
+    const epochs = await this.currentEpochs(key, [...keys, ...guard]);
     if (!epochs) return undefined;
     for (let i = 0; i < guard.length; i++) {
       if (epochs[keys.length + i] !== started.get(guard[i]!)) return undefined;
@@ -70,13 +74,19 @@ export class PageWriter {
     return epochs.slice(0, keys.length);
   }
 
-  /** Current epochs of `keys`, created where missing; `undefined` if the store failed or one is leased. */
-  private async currentEpochs(keys: readonly string[]): Promise<readonly string[] | undefined> {
+  /**
+   * Current epochs of `keys` (as the page at `page` sees them), created where missing;
+   * `undefined` if the store failed or one is leased.
+   */
+  private async currentEpochs(
+    page: PageKey,
+    keys: readonly string[],
+  ): Promise<readonly string[] | undefined> {
     if (keys.length === 0) return [];
     const ttl = this.epochTtl();
     const seeds = keys.map((key) => ({ key, token: newEpochToken(), ttl }));
     const created = await this.context.attempt('write an epoch', () =>
-      this.context.backend.createEpochs(seeds),
+      this.context.backend.createEpochs(seeds, page.entry),
     );
     if (!created || created.length !== keys.length) return undefined;
     if (!created.every((epoch): epoch is string => typeof epoch === 'string' && !isLeasedEpoch(epoch))) {

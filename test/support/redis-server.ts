@@ -39,12 +39,13 @@ export class RedisServer {
   private constructor(
     readonly port: number,
     private readonly dir: string,
+    private readonly extraArgs: readonly string[],
   ) {}
 
-  /** Starts a server on `port` (a free one by default). */
-  static async start(port?: number): Promise<RedisServer> {
+  /** Starts a server on `port` (a free one by default), with more `redis-server` arguments. */
+  static async start(port?: number, extraArgs: readonly string[] = []): Promise<RedisServer> {
     const dir = await mkdtemp(join(tmpdir(), 'cache-page-redis-'));
-    const server = new RedisServer(port ?? (await freePort()), dir);
+    const server = new RedisServer(port ?? (await freePort()), dir, extraArgs);
     await server.launch();
     return server;
   }
@@ -115,6 +116,7 @@ export class RedisServer {
         'no',
         '--dir',
         this.dir,
+        ...this.extraArgs,
       ],
       { stdio: 'ignore' },
     );

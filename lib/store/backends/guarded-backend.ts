@@ -13,6 +13,7 @@ export class GuardedBackend implements PageBackend {
   readonly scope = 'shared';
   readonly storesBodies: boolean;
   readonly extendsTtl: boolean;
+  readonly keyBuckets?: number;
   readonly leases?: EpochLeases;
   readonly server?: StoreServer;
   readonly purgeIntents?: PurgeIntentLog;
@@ -23,6 +24,7 @@ export class GuardedBackend implements PageBackend {
   ) {
     this.storesBodies = inner.storesBodies;
     this.extendsTtl = inner.extendsTtl;
+    this.keyBuckets = inner.keyBuckets;
     const leases = inner.leases;
     if (leases) {
       this.leases = {
@@ -48,8 +50,8 @@ export class GuardedBackend implements PageBackend {
     }
   }
 
-  read(keys: readonly string[]): Promise<readonly unknown[]> {
-    return this.guard.run(async () => this.inner.read(keys));
+  read(keys: readonly string[], home?: string): Promise<readonly unknown[]> {
+    return this.guard.run(async () => this.inner.read(keys, home));
   }
 
   write(writes: readonly BackendWrite[]): Promise<void> {
@@ -60,8 +62,8 @@ export class GuardedBackend implements PageBackend {
     return this.guard.run(async () => this.inner.remove(keys));
   }
 
-  createEpochs(seeds: readonly EpochSeed[]): Promise<readonly unknown[]> {
-    return this.guard.run(async () => this.inner.createEpochs(seeds));
+  createEpochs(seeds: readonly EpochSeed[], home?: string): Promise<readonly unknown[]> {
+    return this.guard.run(async () => this.inner.createEpochs(seeds, home));
   }
 
   invalidateEpochs(

@@ -29,12 +29,22 @@ export interface PageBackend {
   /** Whether `touch()` really extends expiry (else keys keep the lifetime they were written with). */
   readonly extendsTtl: boolean;
 
-  /** Values of `keys`, in one round trip. */
-  read(keys: readonly string[]): MaybePromise<readonly unknown[]>;
+  /**
+   * With a count (Redis Cluster), the keys of one page path carry the hash tag of one of this
+   * many buckets (see `pageKey`), and the keys every page depends on (`isSharedEpochKey`) are kept
+   * once per bucket. Absent: keys are used as they are.
+   */
+  readonly keyBuckets?: number;
+
+  /**
+   * Values of `keys`, in one round trip. `home`: a key of the page the call is for, whose
+   * bucket's copies of shared keys are read when no key in `keys` names a bucket (see `keyBuckets`).
+   */
+  read(keys: readonly string[], home?: string): MaybePromise<readonly unknown[]>;
   write(writes: readonly BackendWrite[]): MaybePromise<void>;
   remove(keys: readonly string[]): MaybePromise<void>;
   /** Creates the epochs that do not exist yet (an existing one is never overwritten); gives the current values. */
-  createEpochs(seeds: readonly EpochSeed[]): MaybePromise<readonly unknown[]>;
+  createEpochs(seeds: readonly EpochSeed[], home?: string): MaybePromise<readonly unknown[]>;
   /**
    * Makes every entry stored under the current value of these epochs unservable. Resolves
    * `true` only once that is certain (a store that swallows errors is read back). With leases,

@@ -200,17 +200,19 @@ export class RedisBackend implements PageBackend, EpochLeases, StoreServer {
   }
 }
 
+/** Node-redis events that mean the connection was lost. */
 const LOST_EVENTS = ['end', 'reconnecting'];
 
 /** A unique id for this process as a writer of leases. */
 export const newWriterId = (): string => randomBytes(9).toString('base64url');
 
 /** Entries and manifests are JSON objects; epochs and bodies are strings and stay as they are. */
-function encode(value: unknown): string {
+export function encode(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-function decode(value: string | null): unknown {
+/** A value read back: `undefined` for a missing key, JSON objects parsed. */
+export function decode(value: string | null): unknown {
   if (value === null) return undefined;
   if (!value.startsWith('{')) return value;
   try {

@@ -98,14 +98,14 @@ describe.each(backends)('dependency keys on %s', (_name, makeBackend) => {
     const backend = makeBackend();
     const { writer } = over(backend);
     const guard = ['p:dep:Tag', 'p:dep:Post'];
-    const started = await writer.beginDependencies(guard);
+    const started = await writer.beginDependencies(key, guard);
     expect(started?.size).toBe(2);
-    const epochs = await writer.dependencyEpochs(DEPS, guard, started!);
+    const epochs = await writer.dependencyEpochs(key, DEPS, guard, started!);
     expect(epochs).toHaveLength(2);
-    expect(await writer.dependencyEpochs([], guard, started!)).toEqual([]);
+    expect(await writer.dependencyEpochs(key, [], guard, started!)).toEqual([]);
     // A write to Post committed mid-render renewed its class key: the keys' epochs may be the new ones.
     await backend.write([{ key: 'p:dep:Post', value: 'renewed', ttl: 0 }]);
-    expect(await writer.dependencyEpochs(DEPS, guard, started!)).toBeUndefined();
-    expect(await writer.dependencyEpochs(DEPS, ['p:dep:Tag'], started!)).toHaveLength(2);
+    expect(await writer.dependencyEpochs(key, DEPS, guard, started!)).toBeUndefined();
+    expect(await writer.dependencyEpochs(key, DEPS, ['p:dep:Tag'], started!)).toHaveLength(2);
   });
 });

@@ -1,0 +1,223 @@
+import { newEpochToken } from '../epoch-token.js';
+import { ClusterKeyLayout } from './cluster-key-layout.js';
+import type { BackendWrite, EpochLeases, EpochSeed, PageBackend, StoreServer } from './page-backend.js';
+import { decode, encode, WRITER_LIVENESS_MS } from './redis-backend.js';
+import type { FoundRedisCluster, RedisClusterCommandClient } from './redis-cluster-client.js';
+import { EPOCH_SCRIPT } from './redis-epoch-script.js';
+
+const HEARTBEAT_MS = 1_000;
+const LOST_EVENTS = ['node-reconnecting', 'node-disconnect', 'disconnect'];
+const READY_EVENTS = ['node-ready', 'connect'];
+const ERROR_EVENTS = ['error', 'node-error'];
+
+type EpochMode = 'create' | 'lease' | 'settle' | 'heal';
+
+/**
+ * Redis Cluster through the app's own node-redis cluster client, with the guarantees of
+ * `RedisBackend`: one `MGET` per hit, atomic epoch scripts (leases), restore and fail-over
+ * detection. Keys are laid out by `ClusterKeyLayout`: a page path's keys share its bucket's slot,
+ * and the keys every page depends on are kept once per bucket, so a hit reads one slot and each
+ * epoch script runs in one; renewing a shared key runs one script per bucket, in parallel.
+ */
+export class RedisClusterBackend implements PageBackend, EpochLeases, StoreServer {
+  readonly scope = 'shared';
+  readonly extendsTtl = true;
+  readonly storesBodies = true;
+  readonly leases: EpochLeases = this;
+  readonly server: StoreServer = this;
+  readonly keyBuckets: number;
+
+  private readonly client: RedisClusterCommandClient;
+  private readonly connectClient: () => Promise<void>;
+  private readonly layout: ClusterKeyLayout;
+  private connecting: Promise<void> | undefined;
+  private opened = false;
+  private disposed = false;
+  private readonly heartbeats = new Map<string, NodeJS.Timeout>();
+
+  constructor(found: FoundRedisCluster, keyPrefix: string, buckets?: number) {
+    this.client = found.client;
+    this.connectClient = found.connect;
+    this.layout = new ClusterKeyLayout(keyPrefix, buckets);
+    this.keyBuckets = this.layout.buckets;
+  }
+
+  async read(keys: readonly string[], home?: string): Promise<unknown[]> {
+    const bucket = this.layout.homeOf(keys, home);
+    if (bucket === undefined && keys.length > 1 && !keys.every((key) => this.layout.isShared(key))) {
+      // Single keys (bodies) of different slots: one GET each.
+      return Promise.all(
+        keys.map(async (key) => decode((await this.command(key, ['GET', key])) as string | null)),
+      );
+    }
+    const physical = keys.map((key) => this.layout.copyIn(key, bucket ?? 0));
+    const values = (await this.command(physical[0], ['MGET', ...physical])) as Array<string | null>;
+    return values.map(decode);
+  }
+
+  async write(writes: readonly BackendWrite[]): Promise<void> {
+    await Promise.all(
+      writes.map(({ key, value, ttl }) =>
+        this.command(
+          key,
+          ttl > 0 ? ['SET', key, encode(value), 'PX', String(ttl)] : ['SET', key, encode(value)],
+        ),
+      ),
+    );
+  }
+
+  async remove(keys: readonly string[]): Promise<void> {
+    await Promise.all(keys.map((key) => this.command(key, ['UNLINK', key])));
+  }
+
+  createEpochs(seeds: readonly EpochSeed[], home?: string): Promise<unknown[]> {
+    const keys = seeds.map((seed) => seed.key);
+    const bucket = this.layout.homeOf(keys, home) ?? 0;
+    const ttl = Math.max(...seeds.map((seed) => seed.ttl));
+    const tokens = seeds.map((seed) => seed.token);
+    return this.epochScript(bucket, 'create', this.inBucket(keys, bucket), '', ttl, tokens);
+  }
+
+  async invalidateEpochs(
+    keys: readonly string[],
+    writer: string,
+    ttl: number,
+    stillHeld: ReadonlySet<string>,
+  ): Promise<boolean> {
+    await Promise.all(
+      this.layout.everyCopy(keys).map(({ bucket, physical, logical }) => {
+        const flags = logical.map((key) => (stillHeld.has(key) ? '1' : '0'));
+        return this.epochScript(bucket, 'settle', physical, writer, ttl, undefined, flags);
+      }),
+    );
+    return true;
+  }
+
+  async lease(keys: readonly string[], writer: string, ttl: number): Promise<void> {
+    await Promise.all(
+      this.layout
+        .everyCopy(keys)
+        .map(({ bucket, physical }) => this.epochScript(bucket, 'lease', physical, writer, ttl)),
+    );
+  }
+
+  heal(keys: readonly string[], ttl: number): Promise<unknown[]> {
+    const bucket = this.layout.homeOf(keys) ?? 0;
+    return this.epochScript(bucket, 'heal', this.inBucket(keys, bucket), '', ttl);
+  }
+
+  /** A writer's liveness key is renewed in every bucket: its leases may be in any of them. */
+  heartbeat(writer: string, beating: boolean): void {
+    const timer = this.heartbeats.get(writer);
+    if (beating && !timer) {
+      const beat = setInterval(() => {
+        for (let bucket = 0; bucket < this.keyBuckets; bucket++) {
+          const key = this.layout.writerPrefix(bucket) + writer;
+          this.command(key, ['SET', key, '1', 'PX', String(WRITER_LIVENESS_MS)]).catch(() => undefined);
+        }
+      }, HEARTBEAT_MS);
+      beat.unref();
+      this.heartbeats.set(writer, beat);
+    } else if (!beating && timer) {
+      clearInterval(timer);
+      this.heartbeats.delete(writer);
+    }
+  }
+
+  async touch(keys: readonly string[], ttl: number): Promise<void> {
+    const bucket = this.layout.homeOf(keys) ?? 0;
+    await Promise.all(
+      this.inBucket(keys, bucket).map((key) => this.command(key, ['PEXPIRE', key, String(ttl)])),
+    );
+  }
+
+  /**
+   * The run ids of every master, by address: it changes when any master restarts (from an older
+   * snapshot, say) or another node takes over its slots (a replica promoted).
+   */
+  async runId(): Promise<string> {
+    await this.ensureOpen();
+    const ids = await Promise.all(
+      this.client.masters.map(async (master) => {
+        const node = await this.client.nodeClient(master);
+        const info = String(await node.sendCommand(['INFO', 'server']));
+        const runId = /^run_id:(\S+)/m.exec(info)?.[1];
+        if (!runId) throw new Error(`Redis INFO of ${master.host}:${master.port} did not report a run_id`);
+        return `${master.host}:${master.port}=${runId}`;
+      }),
+    );
+    if (ids.length === 0) throw new Error('the Redis Cluster client knows no master');
+    return ids.sort().join(',');
+  }
+
+  onConnection(listener: (state: 'lost' | 'ready') => void): () => void {
+    const lost = () => listener('lost');
+    const ready = () => listener('ready');
+    for (const event of LOST_EVENTS) this.client.on(event, lost);
+    for (const event of READY_EVENTS) this.client.on(event, ready);
+    return () => {
+      for (const event of LOST_EVENTS) this.unlisten(event, lost);
+      for (const event of READY_EVENTS) this.unlisten(event, ready);
+    };
+  }
+
+  onError(listener: (error: unknown) => void): () => void {
+    for (const event of ERROR_EVENTS) this.client.on(event, listener);
+    return () => {
+      for (const event of ERROR_EVENTS) this.unlisten(event, listener);
+    };
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    for (const timer of this.heartbeats.values()) clearInterval(timer);
+    this.heartbeats.clear();
+  }
+
+  private inBucket(keys: readonly string[], bucket: number): string[] {
+    return keys.map((key) => this.layout.copyIn(key, bucket));
+  }
+
+  /** `EPOCH_SCRIPT` over keys of one bucket, with that bucket's writer liveness keys. */
+  private async epochScript(
+    bucket: number,
+    mode: EpochMode,
+    keys: readonly string[],
+    writer: string,
+    ttl: number,
+    tokens: readonly string[] = keys.map(() => newEpochToken()),
+    flags: readonly string[] = [],
+  ): Promise<unknown[]> {
+    const args = [mode, this.layout.writerPrefix(bucket), writer, String(WRITER_LIVENESS_MS), String(ttl)];
+    const values = (await this.command(keys[0], [
+      'EVAL',
+      EPOCH_SCRIPT,
+      String(keys.length),
+      ...keys,
+      ...args,
+      ...tokens,
+      ...flags,
+    ])) as Array<string | null | false>;
+    return values.map((value) => (typeof value === 'string' ? value : undefined));
+  }
+
+  /** Sends one command to the slot of `firstKey` (see `RedisBackend.command` on connecting). */
+  private async command(firstKey: string | undefined, args: string[]): Promise<unknown> {
+    await this.ensureOpen();
+    return this.client.sendCommand(firstKey, false, args);
+  }
+
+  private async ensureOpen(): Promise<void> {
+    if (this.disposed) throw new Error('the page store was closed');
+    if (this.client.isOpen === false) {
+      if (this.opened) throw new Error('the Redis Cluster client was closed');
+      this.connecting ??= this.connectClient().finally(() => (this.connecting = undefined));
+      await this.connecting;
+    }
+    this.opened = true;
+  }
+
+  private unlisten(event: string, listener: (...args: never[]) => void): void {
+    (this.client.off ?? this.client.removeListener)?.call(this.client, event, listener as never);
+  }
+}
