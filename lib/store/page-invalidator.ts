@@ -87,8 +87,8 @@ export class PageInvalidator {
   /** Renews the epochs, or holds them for a retry; never rejects because of the store. */
   async renewOrHold(keys: readonly string[]): Promise<void> {
     if (keys.length === 0) return;
-    const followed = await this.renewAndFollow(keys);
-    if (followed) await followed;
+    const renewal = await this.renewAndFollow(keys);
+    if (renewal) await renewal.followed;
     else this.pending.add(keys, this.store.available);
   }
 
@@ -108,7 +108,7 @@ export class PageInvalidator {
   }
 
   /** Renews epochs; once certain, gives what the follower does about it (`undefined`: not renewed). */
-  private async renewAndFollow(keys: readonly string[]): Promise<Promise<void> | undefined> {
+  private async renewAndFollow(keys: readonly string[]): Promise<{ followed: Promise<void> } | undefined> {
     const { backend, writer, settings } = this.context;
     const stillHeld = this.leases.stillHeld;
     const renewed = await this.context.attempt('invalidate pages', () =>
@@ -119,7 +119,8 @@ export class PageInvalidator {
     this.leases.renewed(keys);
     if (!this.leases.isNamed) backend.leases?.heartbeat(writer, false);
     for (const listener of this.renewedListeners) listener(keys);
-    return this.follower?.renewed(keys) ?? Promise.resolve();
+    // Wrapped: an async function's returned promise would be awaited in place of being handed on.
+    return { followed: this.follower?.renewed(keys) ?? Promise.resolve() };
   }
 
   /** Calls `listener` with the epoch keys of every renewal that succeeded (for `stats()`). */
