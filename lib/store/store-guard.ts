@@ -66,11 +66,11 @@ export class StoreGuard {
   }
 
   /**
-   * Sends one call that only shows whether the store answers (the stall watch's ping): under the
-   * deadline, never counted as a failure, and not sent while the circuit is open (the probe is).
+   * Sends one call that only shows whether the store answers (the stall watch's ping), like any
+   * other; not while the circuit is open (the probe is sent then).
    */
   ping(call: () => Promise<unknown>): void {
-    if (this.openedAt === undefined) this.withDeadline(call).catch(() => undefined);
+    if (this.openedAt === undefined) this.run(call).catch(() => undefined);
   }
 
   /** The store's client reported a lost connection or an error it did not throw. */
@@ -122,32 +122,34 @@ export class StoreGuard {
   private withDeadline<T>(call: () => Promise<T>): Promise<T> {
     const watch = this.watch;
     const sentAt = watch?.sent();
+    let late = false;
     // Also after the deadline: the late answers of a stall arrive when the store resumes.
     const answered = () => {
-      if (sentAt !== undefined) watch!.answered(sentAt);
+      if (sentAt !== undefined) watch!.answered(sentAt, late);
     };
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
-        watch?.stalled();
+        late = true;
+        watch?.abandoned();
         reject(new StoreUnavailableError(`no answer within ${this.settings.timeoutMs} ms`));
       }, this.settings.timeoutMs);
       let pending: Promise<T>;
       try {
         pending = call();
       } catch (error) {
-        answered();
         clearTimeout(timer);
+        answered();
         return reject(error);
       }
       pending.then(
         (value) => {
-          answered();
           clearTimeout(timer);
+          answered();
           resolve(value);
         },
         (error: unknown) => {
-          answered();
           clearTimeout(timer);
+          answered();
           reject(error);
         },
       );

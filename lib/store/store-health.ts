@@ -58,11 +58,12 @@ export class StoreHealth {
   ) {
     if (backend.scope === 'shared') {
       const probeKey = [globalKey];
-      // A quarter of the deadline: a stall long enough to make another instance hold an
-      // invalidation (a deadline) always shows here as a call answered a quarter deadline late.
-      const stallMs = Math.max(1, Math.round(settings.storeTimeoutMs / 4));
+      // A stall long enough to make another instance hold an invalidation (a deadline) shows
+      // here as a call answered half a deadline late: one is sent within a quarter deadline.
+      const stallMs = Math.max(1, Math.round(settings.storeTimeoutMs / 2));
+      const idleMs = Math.max(1, Math.round(settings.storeTimeoutMs / 4));
       const ping = backend.ping ? () => backend.ping!() : async () => backend.read(probeKey);
-      const stalls = new StallWatch({ stallMs, settleMs: RECOVERY_GRACE_MS }, () => guard.ping(ping));
+      const stalls = new StallWatch({ stallMs, idleMs, settleMs: RECOVERY_GRACE_MS }, () => guard.ping(ping));
       this.stalls = stalls;
       const guard: StoreGuard = new StoreGuard(
         { timeoutMs: settings.storeTimeoutMs, failuresToOpen: 3, probeIntervalMs: PROBE_INTERVAL_MS },
@@ -120,6 +121,7 @@ export class StoreHealth {
     for (let attempt = 0; attempt < 3 && this.serverWatch && !this.serverWatch.verified; attempt++) {
       await this.serverWatch.check();
     }
+    this.stalls?.arm();
   }
 
   /** Whether the backend answers (the circuit is closed). */
