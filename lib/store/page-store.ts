@@ -1,4 +1,4 @@
-import { type MaybePromise } from '../utils/maybe-promise.js';
+import { thenMaybe, type MaybePromise } from '../utils/maybe-promise.js';
 import { ThrottledLogger } from '../utils/throttled-logger.js';
 import type { PageBackend } from './backends/page-backend.js';
 import { CommitLeases, type PageLease } from './commit-leases.js';
@@ -101,7 +101,10 @@ export class PageStore {
    */
   lookup(key: PageKey, inputs: RequestInputs): MaybePromise<PageLookup | undefined> {
     if (!this.servable(key.epoch)) return undefined;
-    return this.reader.read(key, inputs);
+    if (!this.context.shared) return this.reader.read(key, inputs);
+    // Asked again once answered: a stall seen meanwhile means the answer may predate another
+    // instance's held invalidation.
+    return thenMaybe(this.reader.read(key, inputs), (lookup) => (this.health.trusted ? lookup : undefined));
   }
 
   /**

@@ -1,3 +1,5 @@
+import type { StallWatch } from './stall-watch.js';
+
 /** Why a store call was not made or did not finish. */
 export class StoreUnavailableError extends Error {
   override readonly name = this.constructor.name;
@@ -37,6 +39,8 @@ export class StoreGuard {
     private readonly settings: StoreGuardSettings,
     private readonly probe: () => Promise<unknown>,
     private readonly events: StoreGuardEvents,
+    /** Told when each call is sent and answered, and of every deadline missed. */
+    private readonly watch?: StallWatch,
   ) {}
 
   /** Whether calls go through (the circuit is closed). */
@@ -61,6 +65,14 @@ export class StoreGuard {
     );
   }
 
+  /**
+   * Sends one call that only shows whether the store answers (the stall watch's ping), like any
+   * other; not while the circuit is open (the probe is sent then).
+   */
+  ping(call: () => Promise<unknown>): void {
+    if (this.openedAt === undefined) this.run(call).catch(() => undefined);
+  }
+
   /** The store's client reported a lost connection or an error it did not throw. */
   reportTrouble(reason: string): void {
     if (this.openedAt === undefined) this.open(reason);
@@ -69,6 +81,7 @@ export class StoreGuard {
   dispose(): void {
     this.disposed = true;
     clearTimeout(this.probeTimer);
+    this.watch?.dispose();
   }
 
   private recordFailure(kind: 'timeout' | 'error'): void {
@@ -107,25 +120,36 @@ export class StoreGuard {
   }
 
   private withDeadline<T>(call: () => Promise<T>): Promise<T> {
+    const watch = this.watch;
+    const sentAt = watch?.sent();
+    let late = false;
+    // Also after the deadline: the late answers of a stall arrive when the store resumes.
+    const answered = () => {
+      if (sentAt !== undefined) watch!.answered(sentAt, late);
+    };
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new StoreUnavailableError(`no answer within ${this.settings.timeoutMs} ms`)),
-        this.settings.timeoutMs,
-      );
+      const timer = setTimeout(() => {
+        late = true;
+        watch?.abandoned();
+        reject(new StoreUnavailableError(`no answer within ${this.settings.timeoutMs} ms`));
+      }, this.settings.timeoutMs);
       let pending: Promise<T>;
       try {
         pending = call();
       } catch (error) {
         clearTimeout(timer);
+        answered();
         return reject(error);
       }
       pending.then(
         (value) => {
           clearTimeout(timer);
+          answered();
           resolve(value);
         },
         (error: unknown) => {
           clearTimeout(timer);
+          answered();
           reject(error);
         },
       );

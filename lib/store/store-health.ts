@@ -10,13 +10,15 @@ import type { PageBackend } from './backends/page-backend.js';
 import type { PageStoreSettings } from './store-context.js';
 import { StoreGuard } from './store-guard.js';
 import { StoreServerWatch } from './store-server-watch.js';
+import { StallWatch } from './stall-watch.js';
 
 /** Interval between probes of a shared store that stopped answering, ms. */
 const PROBE_INTERVAL_MS = 1_000;
 /**
- * After a shared store answers again, nothing is served from it for this long, so that the
- * invalidations other processes held during the outage land first (each retries as soon as its
- * own probe sees the store, within `PROBE_INTERVAL_MS`).
+ * After a shared store answers again, or after any sign that it stalled, nothing is served from
+ * it for this long, so that the invalidations other processes held meanwhile land first: those
+ * they sent are answered as soon as it resumes, the others are retried as soon as their own
+ * probe sees it (within `PROBE_INTERVAL_MS` and a deadline).
  */
 const RECOVERY_GRACE_MS = 2 * PROBE_INTERVAL_MS;
 
@@ -32,7 +34,7 @@ export interface StoreHealthEvents {
 
 /**
  * Whether the backend's answers can be trusted now. A shared backend gets a deadline and a
- * circuit breaker around every call, a grace period after an outage, and a watch that tells when
+ * circuit breaker around every call, a grace period after an outage or a stall, and a watch that tells when
  * its data comes from another server run (a restart from a snapshot, a fail-over). A memory
  * backend is always trusted.
  */
@@ -45,7 +47,7 @@ export class StoreHealth {
   errors = 0;
   private readonly serverWatch: StoreServerWatch | undefined;
   private readonly detachListeners: Array<() => void> = [];
-  private recoveredAt = -Infinity;
+  private readonly stalls: StallWatch | undefined;
 
   constructor(
     backend: PageBackend,
@@ -56,18 +58,26 @@ export class StoreHealth {
   ) {
     if (backend.scope === 'shared') {
       const probeKey = [globalKey];
-      const guard = new StoreGuard(
+      // A stall long enough to make another instance hold an invalidation (a deadline) shows
+      // here as a call answered half a deadline late: one is sent within a quarter deadline.
+      const stallMs = Math.max(1, Math.round(settings.storeTimeoutMs / 2));
+      const idleMs = Math.max(1, Math.round(settings.storeTimeoutMs / 4));
+      const ping = backend.ping ? () => backend.ping!() : async () => backend.read(probeKey);
+      const stalls = new StallWatch({ stallMs, idleMs, settleMs: RECOVERY_GRACE_MS }, () => guard.ping(ping));
+      this.stalls = stalls;
+      const guard: StoreGuard = new StoreGuard(
         { timeoutMs: settings.storeTimeoutMs, failuresToOpen: 3, probeIntervalMs: PROBE_INTERVAL_MS },
         async () => backend.read(probeKey),
         {
           opened: (reason) => log.error('store-down', () => storeDownMessage(reason, PROBE_INTERVAL_MS)),
           closed: (downForMs) => {
             log.log(storeBackMessage(downForMs, events.held(), RECOVERY_GRACE_MS));
-            this.recoveredAt = Date.now();
+            stalls.stalled();
             events.recovered();
             void this.serverWatch?.check();
           },
         },
+        stalls,
       );
       this.guard = guard;
       this.backend = new GuardedBackend(backend, guard);
@@ -111,6 +121,7 @@ export class StoreHealth {
     for (let attempt = 0; attempt < 3 && this.serverWatch && !this.serverWatch.verified; attempt++) {
       await this.serverWatch.check();
     }
+    this.stalls?.arm();
   }
 
   /** Whether the backend answers (the circuit is closed). */
@@ -118,12 +129,14 @@ export class StoreHealth {
     return this.guard?.available ?? true;
   }
 
-  /** Whether pages may be served from the backend now: it answers, is past the grace, is verified. */
+  /**
+   * Whether pages may be served from the backend now: it answers, showed no sign of a stall
+   * within the grace (nor came back from an outage), and is verified. Asked again when a read is
+   * answered, so that a read in flight during a stall is not served.
+   */
   get trusted(): boolean {
     return (
-      Date.now() - this.recoveredAt >= RECOVERY_GRACE_MS &&
-      (this.guard?.available ?? true) &&
-      (this.serverWatch?.verified ?? true)
+      (this.stalls?.calm ?? true) && (this.guard?.available ?? true) && (this.serverWatch?.verified ?? true)
     );
   }
 

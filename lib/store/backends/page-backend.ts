@@ -58,6 +58,8 @@ export interface PageBackend {
   ): MaybePromise<boolean>;
   /** Extends the lifetime of keys without changing them (stores that can); ignored otherwise. */
   touch(keys: readonly string[], ttl: number): MaybePromise<void>;
+  /** The cheapest call the store answers (Redis: `PING`), for the stall watch; else a read. */
+  ping?(): Promise<unknown>;
   /** Subscribes to errors the store's client reports without throwing; returns the unsubscribe. */
   onError(listener: (error: unknown) => void): () => void;
   /** Stops timers and listeners; the store's client itself belongs to the app. */

@@ -119,6 +119,10 @@ export class RedisBackend implements PageBackend, EpochLeases, StoreServer {
     }
   }
 
+  async ping(): Promise<unknown> {
+    return this.command(['PING']);
+  }
+
   async touch(keys: readonly string[], ttl: number): Promise<void> {
     await Promise.all(keys.map((key) => this.command(['PEXPIRE', key, String(ttl)])));
   }
