@@ -135,6 +135,14 @@ export class RedisClusterBackend implements PageBackend, EpochLeases, StoreServe
    * The run ids of every master, by address: it changes when any master restarts (from an older
    * snapshot, say) or another node takes over its slots (a replica promoted).
    */
+  /** `PING` to every master: a stall of any of them must show (the stall watch). */
+  async ping(): Promise<unknown> {
+    await this.ensureOpen();
+    return Promise.all(
+      this.client.masters.map(async (master) => (await this.client.nodeClient(master)).sendCommand(['PING'])),
+    );
+  }
+
   async runId(): Promise<string> {
     await this.ensureOpen();
     const ids = await Promise.all(
