@@ -74,10 +74,11 @@ export class StallWatch {
     if (this.armed && now - sentAt - blocked >= this.settings.stallMs) this.stalled(now);
   }
 
-  /** The call missed its deadline: a sign of a stall, and no longer outstanding. */
+  /** The call missed its deadline: a sign of a stall (once armed), and no longer outstanding. */
   abandoned(): void {
     this.outstanding -= 1;
-    this.stalled();
+    // Before the store is ready, a missed deadline is connecting (nothing is served yet anyway).
+    if (this.armed) this.stalled();
   }
 
   /** A sign of a stall now: a deadline missed, the store answering again after an outage. */
