@@ -129,6 +129,12 @@ export function benchRows(options: { withRedis: boolean; withVarnish: boolean })
     rows.push(
       row('fast', 'hit, defaults (fast path), memory', nest('page-cache'), PAGE),
       row(
+        'fast-edge',
+        'hit, defaults (fast path), memory, edge (Varnish keys)',
+        nest('page-cache-edge'),
+        PAGE,
+      ),
+      row(
         'scaffolded',
         'scaffolded app (helmet, compression, CORS, cookies, session), defaults, hit without a cookie',
         nest('scaffolded'),

@@ -14,7 +14,7 @@ import cookieParser from 'cookie-parser';
 import session from 'express-session';
 import helmet from 'helmet';
 import { fileURLToPath } from 'node:url';
-import { CachePageModule } from 'nestjs-cache-page';
+import { CachePageModule, type EdgePurger } from 'nestjs-cache-page';
 import { BenchController } from './bench.controller.js';
 import { FragmentsController, VisitorFragments } from './fragments.controller.js';
 
@@ -32,6 +32,7 @@ export type Mode =
   | 'page-cache'
   | 'page-cache-interceptor'
   | 'page-cache-fragments'
+  | 'page-cache-edge'
   | 'scaffolded'
   | 'scaffolded-interceptor';
 export type Adapter = 'express' | 'fastify';
@@ -69,6 +70,7 @@ export async function createApp(mode: Mode, adapter: Adapter, store: Store): Pro
         keyPrefix: process.env.BENCH_KEY_PREFIX ?? 'bench:',
         maxEntries,
         ...(mode.endsWith('-interceptor') ? { fastPath: false } : {}),
+        ...(mode === 'page-cache-edge' ? { edge: { purgers: [new BenchEdge()] } } : {}),
         ...maxBytes,
       }),
     );
@@ -114,3 +116,16 @@ async function scaffold(app: INestApplication, adapter: Adapter): Promise<void> 
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) void main();
+
+/**
+ * An edge that takes every purge at once (`page-cache-edge`): the rows measure what hits cost
+ * with `edge` on (the keys and lifetime headers), not purges.
+ */
+class BenchEdge implements EdgePurger {
+  readonly name = 'the benchmark edge';
+  readonly keyHeader = 'xkey';
+  readonly keySeparator = ' ';
+  readonly maxKeyHeaderBytes = 7_168;
+  readonly lifetimeHeader = 'Surrogate-Control';
+  async purge(): Promise<void> {}
+}
