@@ -1,6 +1,16 @@
 import { describe, expect, test } from '@jest/globals';
 import { CACHE_PAGE_DEFAULTS, resolveCachePageOptions } from '../../lib/cache-page.options.js';
 
+/** The least an edge purger is. */
+const EDGE = {
+  name: 'an edge',
+  keyHeader: 'xkey',
+  keySeparator: ' ',
+  maxKeyHeaderBytes: 7_168,
+  lifetimeHeader: 'Surrogate-Control',
+  purge: async () => undefined,
+};
+
 describe('module options', () => {
   test('every default comes from one object', () => {
     const resolved = resolveCachePageOptions();
@@ -34,6 +44,15 @@ describe('module options', () => {
       { skippableMiddleware: 'requestLogger' },
       `(e.g. ['requestLogger', MetricsMiddleware]) (got "requestLogger")`,
     ],
+    [{ edge: [] }, 'option "edge" must be an object such as { purgers: [new VarnishPurger({ url })] }'],
+    [{ edge: { purgers: [] } }, 'option "edge.purgers" must be a non-empty array of purgers'],
+    [{ edge: { purgers: [{ purge: () => undefined }] } }, 'option "edge.purgers[0]" must be an EdgePurger'],
+    [{ edge: { purger: {} } }, 'option "edge.purger" is not an edge option (known: purgers, ttl,'],
+    [
+      { edge: { purgers: [EDGE], ttl: 10 } },
+      'option "edge.ttl" must be a number of milliseconds >= 1000 (got 10)',
+    ],
+    [{ edge: { purgers: [EDGE], waitForPurge: 'yes' } }, 'option "edge.waitForPurge" must be true or false'],
   ])('%j is refused with the module, the value and the fix', (options, message) => {
     expect(() => resolveCachePageOptions(options as never)).toThrow(message);
     expect(() => resolveCachePageOptions(options as never)).toThrow(/^CachePageModule: /);
@@ -44,6 +63,17 @@ describe('module options', () => {
       expect.stringContaining('matches "/account/…" but not "/account" itself'),
     ]);
     expect(resolveCachePageOptions({ ignorePaths: ['/account', /^\/admin(?:\/|$)/] }).warnings).toEqual([]);
+  });
+
+  test('edge: defaults for what is left out, and no edge unless asked', () => {
+    expect(resolveCachePageOptions().edge).toBeUndefined();
+    expect(resolveCachePageOptions({ edge: { purgers: [EDGE as never] } }).edge).toEqual({
+      purgers: [EDGE],
+      ttl: 86_400_000,
+      waitForPurge: false,
+      purgeTimeout: 2_000,
+      repurgeAfter: 5_000,
+    });
   });
 
   test('a global or sticky RegExp loses its flags (it would match every other request)', () => {
