@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   const text = [
     `${new Date(started).toISOString()} · Node ${process.version} · ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} · ` +
       'Express, SQLite (libsql), Redis, Varnish 7 with xkey, each in its own process',
-    '### From commit to purged: the window in which Varnish may still serve the old page',
+    '### From commit to purged: how long Varnish may serve the pages it held before the write',
     table(results),
   ].join('\n\n');
   mkdirSync(RESULTS, { recursive: true });
