@@ -21,9 +21,14 @@ export function availability(): string | undefined {
   return undefined;
 }
 
+export interface Backend {
+  readonly host: string;
+  readonly port: number;
+}
+
 export interface VarnishServerOptions {
-  /** Where the top VCL's one backend is. */
-  readonly backend: { readonly host: string; readonly port: number };
+  /** Where the top VCL's backend is; several are taken in turn (the directors vmod's round robin). */
+  readonly backend: Backend | readonly Backend[];
   /** Extra addresses (acl entries such as `'"198.51.100.0"/24'`) allowed to purge, as a user would add them. */
   readonly purgers?: readonly string[];
 }
@@ -44,7 +49,7 @@ export interface VarnishServer {
 
 /**
  * Starts `varnishd` on free loopback ports in a temporary directory, with a top VCL written like
- * the skeleton in `cache-page.vcl`'s header comment: one backend, `vcl_recv` picking it (and
+ * the skeleton in `cache-page.vcl`'s header comment: the backends, `vcl_recv` picking one (and
  * letting `purgers` purge), then `include "cache-page.vcl";`.
  */
 export async function startVarnish(options: VarnishServerOptions): Promise<VarnishServer> {
@@ -96,17 +101,29 @@ export async function startVarnish(options: VarnishServerOptions): Promise<Varni
 }
 
 function topVclText({ backend, purgers = [] }: VarnishServerOptions): string {
+  const backends = Array.isArray(backend) ? backend : [backend as Backend];
   const widen =
     purgers.length === 0
       ? ''
       : `    if ((req.method == "PURGE" || req.method == "BAN") && client.ip ~ app_servers) {
         call cache_page_purge;
     }\n`;
+  const declared = backends
+    .map(({ host, port }, index) => `backend app${index} { .host = "${host}"; .port = "${port}"; }`)
+    .join('\n');
+  const directors =
+    backends.length === 1
+      ? ''
+      : `sub vcl_init {
+    new apps = directors.round_robin();
+${backends.map((_, index) => `    apps.add_backend(app${index});`).join('\n')}
+}
+`;
   return `vcl 4.1;
-backend app { .host = "${backend.host}"; .port = "${backend.port}"; }
-${purgers.length === 0 ? '' : `acl app_servers { ${purgers.map((entry) => `${entry};`).join(' ')} }`}
+${backends.length === 1 ? '' : 'import directors;\n'}${declared}
+${directors}${purgers.length === 0 ? '' : `acl app_servers { ${purgers.map((entry) => `${entry};`).join(' ')} }`}
 sub vcl_recv {
-    set req.backend_hint = app;
+    set req.backend_hint = ${backends.length === 1 ? 'app0' : 'apps.backend()'};
 ${widen}}
 include "cache-page.vcl";
 `;
