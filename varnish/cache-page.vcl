@@ -33,6 +33,7 @@ vcl 4.1;
 
 import std;
 import xkey;
+import var;
 
 # Who may purge. Widen it with your own acl and `call cache_page_purge;` (above), or here.
 acl cache_page_purgers {
@@ -60,6 +61,12 @@ sub vcl_recv {
 
 # Purges the keys of a PURGE or BAN request and answers it; call it only for allowed clients.
 sub cache_page_purge {
+    # A response already on its way from the app when a purge arrives may be the page the purge
+    # removes: each purge leaves its own mark, and a fetch that saw another mark when it began is
+    # delivered but not stored (vcl_backend_response).
+    if (req.method == "PURGE" || req.method == "BAN") {
+        var.global_set("cache_page_purge", req.xid);
+    }
     if (req.method == "PURGE") {
         if (req.http.xkey-purge) {
             return (synth(200, "Purged " + xkey.purge(req.http.xkey-purge)));
@@ -83,8 +90,17 @@ sub cache_page_purge {
     return (synth(405, "Method Not Allowed"));
 }
 
+sub vcl_backend_fetch {
+    var.set("cache_page_purge", var.global_get("cache_page_purge"));
+}
+
 sub vcl_backend_response {
     if (bereq.uncacheable) {
+        return (deliver);
+    }
+    if ("" + var.get("cache_page_purge") != "" + var.global_get("cache_page_purge")) {
+        set beresp.ttl = 1s;
+        set beresp.uncacheable = true;
         return (deliver);
     }
     if (beresp.http.Surrogate-Control !~ "(?i)(^|[\s,])max-age=\d+" ||
