@@ -26,7 +26,8 @@ export class CommitLeases {
     const { backend, writer, globalKey, settings, log } = this.context;
     const keys = paths === 'all' ? [globalKey] : this.invalidator.epochKeysOf(paths, dependencyKeys);
     const leases = backend.leases;
-    // Sent first, on the same connection: a lease the store took implies the intent was recorded.
+    // Sent first. On one server, on the same connection, so a lease the store took implies the
+    // intent; on a cluster, to another node in parallel. Either way the commit waits for both below.
     const intended = this.invalidator.intend(keys);
     if (!leases || keys.length === 0) {
       await intended;

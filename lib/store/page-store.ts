@@ -190,7 +190,8 @@ export class PageStore {
   }
 
   private async renewFollowed(keys: readonly string[]): Promise<void> {
-    // The intent goes out first, on the same connection as the renewal that follows it.
+    // The intent goes out first, on the same connection as the renewal that follows it (on a
+    // cluster, to another node in parallel: a kill within that round trip can outrun the intent).
     const intended = this.invalidator.intend(keys);
     await Promise.all([intended, this.invalidator.renewOrHold(keys)]);
   }

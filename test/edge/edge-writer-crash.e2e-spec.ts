@@ -55,6 +55,8 @@ describeIfAvailable(
         DB_URL: join(dir, 'blog.sqlite'),
         KEY_PREFIX: `edge-crash-${randomBytes(4).toString('hex')}:`,
         VARNISH_URL: varnish.url,
+        // No repurge: the reader's own (of its startup purge) could land after the kill and hide a lost intent.
+        REPURGE_AFTER: '0',
       };
       const reader = await BlogInstance.start({
         ...env,

@@ -3,6 +3,9 @@ import { bucketTagOf, isSharedEpochKey } from '../page-key.js';
 /** How many buckets a Redis Cluster store spreads page paths over. */
 export const CLUSTER_BUCKETS = 16;
 
+/** The bucket that keeps the purge intents, and whose writer liveness keys they are checked by. */
+export const INTENTS_BUCKET = 0;
+
 /** Keys of one bucket, as stored (`physical`) and as the page store names them (`logical`). */
 export interface BucketKeys {
   readonly bucket: number;
@@ -15,7 +18,8 @@ export interface BucketKeys {
  * their bucket's hash tag already (`<prefix>{b7}GET:…`, `<prefix>{b7}epoch:…`: see `pageKey`).
  * The keys every page depends on (the global epoch, auto-mode dependency keys, writer liveness
  * keys) are kept once per bucket (`<prefix>{b7}epoch`, `<prefix>{b7}dep:Post#1`), so a page's
- * lookup and every epoch script stay within one slot. Other keys (bodies, the server marker) are
+ * lookup and every epoch script stay within one slot; the purge intents are one hash in bucket 0.
+ * Other keys (bodies, the server marker) are
  * single keys wherever their own hash puts them.
  */
 export class ClusterKeyLayout {
@@ -49,6 +53,14 @@ export class ClusterKeyLayout {
   /** `<prefix>{b<n>}writer:`, where writers of leases in `bucket` show they are alive. */
   writerPrefix(bucket: number): string {
     return `${this.prefix}${bucketTagOf(bucket)}writer:`;
+  }
+
+  /**
+   * `<prefix>{b0}edge-intents`, the hash of purge intents: in `INTENTS_BUCKET`, so its scripts
+   * check writers through that bucket's liveness keys, in the same slot.
+   */
+  get intentsKey(): string {
+    return `${this.prefix}${bucketTagOf(INTENTS_BUCKET)}edge-intents`;
   }
 
   /**

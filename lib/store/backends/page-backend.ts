@@ -86,8 +86,11 @@ export interface EpochLeases {
    * Keeps `writer` alive for readers while it holds something `reason` names (`'leases'`, `'intents'`):
    * `true` starts it for that reason, `false` ends that reason; it lapses once no reason is left.
    */
-  heartbeat(writer: string, beating: boolean, reason?: 'leases' | 'intents'): void;
+  heartbeat(writer: string, beating: boolean, reason?: HeartbeatReason): void;
 }
+
+/** What keeps a writer alive for the others: open leases, or purge intents not yet cleared. */
+export type HeartbeatReason = 'leases' | 'intents';
 
 /** The store server's identity, for telling that the data may be older than what was acknowledged. */
 export interface StoreServer {

@@ -4,6 +4,7 @@ import type {
   BackendWrite,
   EpochLeases,
   EpochSeed,
+  HeartbeatReason,
   PageBackend,
   PurgeIntentLog,
   StoreServer,
@@ -11,10 +12,10 @@ import type {
 import { EPOCH_SCRIPT } from './redis-epoch-script.js';
 import { RedisPurgeIntents } from './redis-purge-intents.js';
 import type { FoundRedisClient, RedisCommandClient } from './redis-client.js';
+import { WriterHeartbeats } from './writer-heartbeats.js';
 
 /** How long a writer counts as alive after its last sign of life, ms. */
 export const WRITER_LIVENESS_MS = 3_000;
-const HEARTBEAT_MS = 1_000;
 
 /**
  * Redis through the app's own node-redis client, with raw commands rather than through
@@ -35,7 +36,11 @@ export class RedisBackend implements PageBackend, EpochLeases, StoreServer {
   private connecting: Promise<void> | undefined;
   private opened = false;
   private disposed = false;
-  private readonly heartbeats = new Map<string, { timer: NodeJS.Timeout; reasons: Set<string> }>();
+  private readonly heartbeats = new WriterHeartbeats((writer) => {
+    this.command(['SET', this.writerPrefix + writer, '1', 'PX', String(WRITER_LIVENESS_MS)]).catch(
+      () => undefined,
+    );
+  });
 
   constructor(
     found: FoundRedisClient,
@@ -100,23 +105,8 @@ export class RedisBackend implements PageBackend, EpochLeases, StoreServer {
     return this.epochScript('heal', keys, '', ttl);
   }
 
-  heartbeat(writer: string, beating: boolean, reason: 'leases' | 'intents' = 'leases'): void {
-    const heartbeat = this.heartbeats.get(writer);
-    if (beating && heartbeat) heartbeat.reasons.add(reason);
-    else if (beating) {
-      const timer = setInterval(() => {
-        this.command(['SET', this.writerPrefix + writer, '1', 'PX', String(WRITER_LIVENESS_MS)]).catch(
-          () => undefined,
-        );
-      }, HEARTBEAT_MS);
-      timer.unref();
-      this.heartbeats.set(writer, { timer, reasons: new Set([reason]) });
-    } else if (heartbeat) {
-      heartbeat.reasons.delete(reason);
-      if (heartbeat.reasons.size > 0) return;
-      clearInterval(heartbeat.timer);
-      this.heartbeats.delete(writer);
-    }
+  heartbeat(writer: string, beating: boolean, reason: HeartbeatReason = 'leases'): void {
+    this.heartbeats.set(writer, beating, reason);
   }
 
   async ping(): Promise<unknown> {
@@ -152,8 +142,7 @@ export class RedisBackend implements PageBackend, EpochLeases, StoreServer {
 
   dispose(): void {
     this.disposed = true;
-    for (const { timer } of this.heartbeats.values()) clearInterval(timer);
-    this.heartbeats.clear();
+    this.heartbeats.dispose();
   }
 
   private async epochScript(

@@ -1,11 +1,20 @@
 import { newEpochToken } from '../epoch-token.js';
-import { ClusterKeyLayout } from './cluster-key-layout.js';
-import type { BackendWrite, EpochLeases, EpochSeed, PageBackend, StoreServer } from './page-backend.js';
+import { ClusterKeyLayout, INTENTS_BUCKET } from './cluster-key-layout.js';
+import type {
+  BackendWrite,
+  EpochLeases,
+  EpochSeed,
+  HeartbeatReason,
+  PageBackend,
+  PurgeIntentLog,
+  StoreServer,
+} from './page-backend.js';
 import { decode, encode, WRITER_LIVENESS_MS } from './redis-backend.js';
 import type { FoundRedisCluster, RedisClusterCommandClient } from './redis-cluster-client.js';
 import { EPOCH_SCRIPT } from './redis-epoch-script.js';
+import { RedisPurgeIntents } from './redis-purge-intents.js';
+import { WriterHeartbeats } from './writer-heartbeats.js';
 
-const HEARTBEAT_MS = 1_000;
 const LOST_EVENTS = ['node-reconnecting', 'node-disconnect', 'disconnect'];
 const READY_EVENTS = ['node-ready', 'connect'];
 const ERROR_EVENTS = ['error', 'node-error'];
@@ -18,6 +27,7 @@ type EpochMode = 'create' | 'lease' | 'settle' | 'heal';
  * detection. Keys are laid out by `ClusterKeyLayout`: a page path's keys share its bucket's slot,
  * and the keys every page depends on are kept once per bucket, so a hit reads one slot and each
  * epoch script runs in one; renewing a shared key runs one script per bucket, in parallel.
+ * Purge intents are one hash in bucket 0, checked against that bucket's writer liveness keys.
  */
 export class RedisClusterBackend implements PageBackend, EpochLeases, StoreServer {
   readonly scope = 'shared';
@@ -26,6 +36,7 @@ export class RedisClusterBackend implements PageBackend, EpochLeases, StoreServe
   readonly leases: EpochLeases = this;
   readonly server: StoreServer = this;
   readonly keyBuckets: number;
+  readonly purgeIntents: PurgeIntentLog;
 
   private readonly client: RedisClusterCommandClient;
   private readonly connectClient: () => Promise<void>;
@@ -33,13 +44,20 @@ export class RedisClusterBackend implements PageBackend, EpochLeases, StoreServe
   private connecting: Promise<void> | undefined;
   private opened = false;
   private disposed = false;
-  private readonly heartbeats = new Map<string, NodeJS.Timeout>();
+  private readonly heartbeats = new WriterHeartbeats((writer, reasons) => this.beat(writer, reasons));
 
   constructor(found: FoundRedisCluster, keyPrefix: string, buckets?: number) {
     this.client = found.client;
     this.connectClient = found.connect;
     this.layout = new ClusterKeyLayout(keyPrefix, buckets);
     this.keyBuckets = this.layout.buckets;
+    const intentsKey = this.layout.intentsKey;
+    this.purgeIntents = new RedisPurgeIntents(
+      (args) => this.command(intentsKey, args),
+      intentsKey,
+      this.layout.writerPrefix(INTENTS_BUCKET),
+      WRITER_LIVENESS_MS,
+    );
   }
 
   async read(keys: readonly string[], home?: string): Promise<unknown[]> {
@@ -106,22 +124,8 @@ export class RedisClusterBackend implements PageBackend, EpochLeases, StoreServe
     return this.epochScript(bucket, 'heal', this.inBucket(keys, bucket), '', ttl);
   }
 
-  /** A writer's liveness key is renewed in every bucket: its leases may be in any of them. */
-  heartbeat(writer: string, beating: boolean): void {
-    const timer = this.heartbeats.get(writer);
-    if (beating && !timer) {
-      const beat = setInterval(() => {
-        for (let bucket = 0; bucket < this.keyBuckets; bucket++) {
-          const key = this.layout.writerPrefix(bucket) + writer;
-          this.command(key, ['SET', key, '1', 'PX', String(WRITER_LIVENESS_MS)]).catch(() => undefined);
-        }
-      }, HEARTBEAT_MS);
-      beat.unref();
-      this.heartbeats.set(writer, beat);
-    } else if (!beating && timer) {
-      clearInterval(timer);
-      this.heartbeats.delete(writer);
-    }
+  heartbeat(writer: string, beating: boolean, reason: HeartbeatReason = 'leases'): void {
+    this.heartbeats.set(writer, beating, reason);
   }
 
   async touch(keys: readonly string[], ttl: number): Promise<void> {
@@ -178,8 +182,19 @@ export class RedisClusterBackend implements PageBackend, EpochLeases, StoreServe
 
   dispose(): void {
     this.disposed = true;
-    for (const timer of this.heartbeats.values()) clearInterval(timer);
-    this.heartbeats.clear();
+    this.heartbeats.dispose();
+  }
+
+  /**
+   * Renews `writer`'s liveness keys: in every bucket while it holds leases (they may be in any),
+   * else in the intents' bucket alone.
+   */
+  private beat(writer: string, reasons: ReadonlySet<HeartbeatReason>): void {
+    const buckets = reasons.has('leases') ? [...Array(this.keyBuckets).keys()] : [INTENTS_BUCKET];
+    for (const bucket of buckets) {
+      const key = this.layout.writerPrefix(bucket) + writer;
+      this.command(key, ['SET', key, '1', 'PX', String(WRITER_LIVENESS_MS)]).catch(() => undefined);
+    }
   }
 
   private inBucket(keys: readonly string[], bucket: number): string[] {
