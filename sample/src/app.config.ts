@@ -24,6 +24,8 @@ export interface AppConfig {
   readonly database: DatabaseConfig;
   /** Redis for the page cache; without it, pages live in this process's memory. */
   readonly redisUrl?: string;
+  /** A Varnish in front of the blog, kept in step with the page cache; without it, none. */
+  readonly varnishUrl?: string;
   /** The site's public address, for the absolute links of the RSS feed. */
   readonly publicUrl: string;
   /** Signs the session cookie (at least 32 characters); `DEV_SESSION_SECRET` when left out. */
@@ -36,8 +38,8 @@ export interface AppConfig {
 export const DEFAULT_SQLITE_FILE = fileURLToPath(new URL('../blog.sqlite', import.meta.url));
 
 /**
- * Reads `PORT`, `ADAPTER`, `DATABASE_URL`, `REDIS_URL`, `PUBLIC_URL`, `SESSION_SECRET` and
- * `SAMPLE_GREETING`.
+ * Reads `PORT`, `ADAPTER`, `DATABASE_URL`, `REDIS_URL`, `SAMPLE_VARNISH_URL`, `PUBLIC_URL`,
+ * `SESSION_SECRET` and `SAMPLE_GREETING`.
  *
  * `DATABASE_URL` is a `postgres://` / `postgresql://` URL for PostgreSQL, or `file:<path>` for
  * another SQLite file; without it the blog lives in `sample/blog.sqlite`.
@@ -61,6 +63,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     adapter,
     database: readDatabase(env.DATABASE_URL),
     redisUrl: env.REDIS_URL || undefined,
+    varnishUrl: readVarnishUrl(env.SAMPLE_VARNISH_URL),
     publicUrl: (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, ''),
     sessionSecret,
     greeting,
@@ -75,8 +78,17 @@ function readDatabase(url: string | undefined): DatabaseConfig {
   throw new Error(`DATABASE_URL must start with postgresql:// or file: (got "${url}")`);
 }
 
-/** What `main.ts` prints: which adapter, database and page store this run uses. */
-export function describeConfig(config: AppConfig): Record<'adapter' | 'database' | 'cache', string> {
+function readVarnishUrl(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol))
+    throw new Error(`SAMPLE_VARNISH_URL must be Varnish's http:// address (got "${url}")`);
+  return url;
+}
+
+/** What `main.ts` prints: which adapter, database and page store this run uses, and its Varnish. */
+export function describeConfig(
+  config: AppConfig,
+): Record<'adapter' | 'database' | 'cache', string> & { readonly edge?: string } {
   const { database } = config;
   return {
     adapter: config.adapter === 'express' ? 'Express (ADAPTER=fastify for Fastify)' : 'Fastify',
@@ -87,6 +99,7 @@ export function describeConfig(config: AppConfig): Record<'adapter' | 'database'
     cache: config.redisUrl
       ? `Redis ${redact(config.redisUrl)}`
       : 'in-process memory (REDIS_URL=redis://… for Redis)',
+    ...(config.varnishUrl && { edge: `Varnish at ${config.varnishUrl}, purged on every commit` }),
   };
 }
 

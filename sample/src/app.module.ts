@@ -21,7 +21,7 @@ export class AppModule {
       global: true,
       imports: [
         DatabaseModule.forRoot(config.database),
-        BlogCacheModule.forRoot(config.redisUrl),
+        BlogCacheModule.forRoot(config),
         PostsModule,
         TagsModule,
         AuthorsModule,

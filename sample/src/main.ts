@@ -19,6 +19,7 @@ async function bootstrap(): Promise<void> {
       `  adapter   ${used.adapter}`,
       `  database  ${used.database}`,
       `  cache     ${used.cache}`,
+      ...(used.edge ? [`  edge      ${used.edge}`] : []),
       '',
       `  Try it:   curl -sD - -o /dev/null ${url}/ | grep -i x-cache   (twice: MISS, then HIT)`,
       `  Admin:    ${url}/admin   (never cached)`,

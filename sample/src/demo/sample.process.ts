@@ -14,7 +14,7 @@ export interface StartOptions {
 export interface RunningSample {
   /** `http://localhost:<port>`, as the sample printed it. */
   readonly url: string;
-  /** The lines it printed about its adapter, database and cache. */
+  /** The lines it printed about its adapter, database, cache and edge. */
   readonly banner: string[];
   /** Everything it wrote so far, for when something goes wrong. */
   output(): string;
@@ -40,7 +40,7 @@ export function startSample(
       const match = /running at (http:\/\/\S+?)\/?\s/.exec(output);
       if (!match || !/\n\s*cache\s.*\n/.test(output)) return;
       clearTimeout(timer);
-      const banner = output.split('\n').filter((line) => /^\s+(adapter|database|cache)\s/.test(line));
+      const banner = output.split('\n').filter((line) => /^\s+(adapter|database|cache|edge)\s/.test(line));
       resolve({
         url: match[1]!,
         banner: banner.map((line) => line.trim()),
