@@ -46,7 +46,10 @@ describe('module options', () => {
     ],
     [{ edge: [] }, 'option "edge" must be an object such as { purgers: [new VarnishPurger({ url })] }'],
     [{ edge: { purgers: [] } }, 'option "edge.purgers" must be a non-empty array of purgers'],
-    [{ edge: { purgers: [{ purge: (): void => undefined }] } }, 'option "edge.purgers[0]" must be an EdgePurger'],
+    [
+      { edge: { purgers: [{ purge: (): void => undefined }] } },
+      'option "edge.purgers[0]" must be an EdgePurger',
+    ],
     [{ edge: { purger: {} } }, 'option "edge.purger" is not an edge option (known: purgers, ttl,'],
     [
       { edge: { purgers: [EDGE], ttl: 10 } },
