@@ -127,11 +127,17 @@ export class StoreGuard {
     const answered = () => {
       if (sentAt !== undefined) watch!.answered(sentAt, late);
     };
+    let settled = false;
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
-        late = true;
-        watch?.abandoned();
-        reject(new StoreUnavailableError(`no answer within ${this.settings.timeoutMs} ms`));
+        // Timers run before the I/O of a turn of the loop: after this process's own loop was
+        // blocked, an answer that came in meanwhile is read first, and then it is no timeout.
+        setImmediate(() => {
+          if (settled) return;
+          late = true;
+          watch?.abandoned();
+          reject(new StoreUnavailableError(`no answer within ${this.settings.timeoutMs} ms`));
+        });
       }, this.settings.timeoutMs);
       let pending: Promise<T>;
       try {
@@ -143,11 +149,13 @@ export class StoreGuard {
       }
       pending.then(
         (value) => {
+          settled = true;
           clearTimeout(timer);
           answered();
           resolve(value);
         },
         (error: unknown) => {
+          settled = true;
           clearTimeout(timer);
           answered();
           reject(error);
