@@ -21,7 +21,8 @@
 #
 # Varnish runs same-named subroutines in the order they appear, then its builtin VCL. This file
 # ends vcl_recv (for GET and HEAD) and vcl_backend_response with a `return`, so your code in those
-# two must come before the include; code after it would not run for them.
+# two must come before the include; code after it would not run for them. Your vcl_backend_fetch,
+# if any, must not return before the include (it notes which purge a fetch began after).
 #
 # Requests with cookies are answered from the cache: the app marks only pages that are the same
 # for every visitor as edge-cacheable, and sends personal pages without `Surrogate-Control`.
