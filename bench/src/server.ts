@@ -115,8 +115,6 @@ async function scaffold(app: INestApplication, adapter: Adapter): Promise<void> 
   await fastify.register(fastifySession as never, { secret: SESSION_SECRET, saveUninitialized: false });
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) void main();
-
 /**
  * An edge that takes every purge at once (`page-cache-edge`): the rows measure what hits cost
  * with `edge` on (the keys and lifetime headers), not purges.
@@ -129,3 +127,5 @@ class BenchEdge implements EdgePurger {
   readonly lifetimeHeader = 'Surrogate-Control';
   async purge(): Promise<void> {}
 }
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) void main();
