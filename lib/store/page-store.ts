@@ -96,15 +96,18 @@ export class PageStore {
    * Reads the page for a request and both epochs, in one round trip (two when the page varies
    * and this process does not know on what yet). Gives `undefined` when the request must bypass
    * the cache: the store failed or is not trusted yet, an invalidation of this path is held, or a
-   * writer is committing a change to it. Synchronous when the backend is, so a memory hit costs
-   * no await.
+   * writer is committing a change to it; no page (a miss) within the grace after a stall.
+   * Synchronous when the backend is, so a memory hit costs no await.
    */
   lookup(key: PageKey, inputs: RequestInputs): MaybePromise<PageLookup | undefined> {
     if (!this.servable(key.epoch)) return undefined;
     if (!this.context.shared) return this.reader.read(key, inputs);
-    // Asked again once answered: a stall seen meanwhile means the answer may predate another
-    // instance's held invalidation.
-    return thenMaybe(this.reader.read(key, inputs), (lookup) => (this.health.trusted ? lookup : undefined));
+    // Asked once answered: after a stall, the page read may predate another instance's held
+    // invalidation; the request is then a miss.
+    return thenMaybe(this.reader.read(key, inputs), (lookup) => {
+      if (!lookup || !this.health.trusted) return undefined;
+      return lookup.page && !this.health.calm ? { ...lookup, page: undefined } : lookup;
+    });
   }
 
   /**

@@ -129,15 +129,20 @@ export class StoreHealth {
     return this.guard?.available ?? true;
   }
 
-  /**
-   * Whether pages may be served from the backend now: it answers, showed no sign of a stall
-   * within the grace (nor came back from an outage), and is verified. Asked again when a read is
-   * answered, so that a read in flight during a stall is not served.
-   */
+  /** Whether the backend may be used now: it answers and its data is verified. */
   get trusted(): boolean {
-    return (
-      (this.stalls?.calm ?? true) && (this.guard?.available ?? true) && (this.serverWatch?.verified ?? true)
-    );
+    return (this.guard?.available ?? true) && (this.serverWatch?.verified ?? true);
+  }
+
+  /**
+   * Whether a stored page may be served now: no sign of a stall within the grace (nor a return
+   * from an outage). Until then a page read may predate another instance's held invalidation, so
+   * requests are misses: rendered (from the database, which has every committed write) and
+   * stored under the epochs they read, which that invalidation makes unservable when it lands.
+   * Asked again when a read is answered, so that a read in flight during a stall is not served.
+   */
+  get calm(): boolean {
+    return this.stalls?.calm ?? true;
   }
 
   /** Stops the watch, the probes and the listeners. */
