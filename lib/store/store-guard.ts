@@ -67,10 +67,11 @@ export class StoreGuard {
 
   /**
    * Sends one call that only shows whether the store answers (the stall watch's ping), like any
-   * other; not while the circuit is open (the probe is sent then).
+   * other (`failed` is told when it fails, like any call's failure); not while the circuit is
+   * open (the probe is sent then).
    */
-  ping(call: () => Promise<unknown>): void {
-    if (this.openedAt === undefined) this.run(call).catch(() => undefined);
+  ping(call: () => Promise<unknown>, failed: () => void): void {
+    if (this.openedAt === undefined) this.run(call).catch(failed);
   }
 
   /** The store's client reported a lost connection or an error it did not throw. */

@@ -63,7 +63,10 @@ export class StoreHealth {
       const stallMs = Math.max(1, Math.round(settings.storeTimeoutMs / 2));
       const idleMs = Math.max(1, Math.round(settings.storeTimeoutMs / 4));
       const ping = backend.ping ? () => backend.ping!() : async () => backend.read(probeKey);
-      const stalls = new StallWatch({ stallMs, idleMs, settleMs: RECOVERY_GRACE_MS }, () => guard.ping(ping));
+      const stalls = new StallWatch({ stallMs, idleMs, settleMs: RECOVERY_GRACE_MS }, () =>
+        // A failed ping is a failed store call like any other (stats, health).
+        guard.ping(ping, () => (this.errors += 1)),
+      );
       this.stalls = stalls;
       const guard: StoreGuard = new StoreGuard(
         { timeoutMs: settings.storeTimeoutMs, failuresToOpen: 3, probeIntervalMs: PROBE_INTERVAL_MS },
