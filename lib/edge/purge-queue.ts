@@ -72,11 +72,6 @@ export class PurgeQueue {
     ).then(() => undefined);
   }
 
-  /** How many keys wait to be purged (for health and tests). */
-  get pending(): number {
-    return this.queued.size;
-  }
-
   /** Stops retries and repurges; waiters are released. */
   dispose(): void {
     this.disposed = true;

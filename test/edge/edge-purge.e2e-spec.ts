@@ -112,6 +112,16 @@ for (const adapter of ADAPTERS) {
       expect(String(other.headers.xkey).split(' ')[0]).not.toBe(keys[0]);
     });
 
+    test('an instance on the memory store purges every page at its edges when it starts (a previous run may have died with purges unsent)', async () => {
+      const { pages, fastly, cloudflare } = await behindEdges(adapter);
+      await direct(pages, '/items/a');
+      const everyPage = String((await direct(pages, '/items/a')).headers.xkey).split(' ')[1]!;
+      await waitFor(
+        () => fastly.acknowledged.includes(everyPage) && cloudflare.acknowledged.includes(everyPage),
+      );
+      expect(fastly.requests.flatMap((request) => request.keys)).toEqual([everyPage]);
+    });
+
     for (const mode of ['xkey', 'ban'] as const) {
       test(`Varnish (${mode}) keeps a hit, and invalidate() resolves only once every edge forgot the page`, async () => {
         const { pages, varnish: edge, fastly, cloudflare } = await behindEdges(adapter, { mode });
