@@ -7,6 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { CachePageService } from 'nestjs-cache-page';
+import { createCache } from 'cache-manager';
+import { Keyv } from 'keyv';
+import { RedisClusterBackend } from '../../lib/store/backends/redis-cluster-backend.js';
+import { findRedisCluster } from '../../lib/store/backends/redis-cluster-client.js';
 import { bucketTag } from '../../lib/store/page-key.js';
 import { BlogInstance } from '../faults/fixtures/blog-instance.js';
 import { ADAPTERS, createPagesApp, type PagesApp } from '../http/fixtures/create-pages-app.js';
@@ -188,6 +192,21 @@ describeWithService('redis-server', 'redis-server on PATH', redisStarts, 'a Redi
       });
     });
   }
+
+  test('a client still discovering the slots (its connect started elsewhere) is waited for: the run ids are read, not "no master"', async () => {
+    const keyv = new KeyvRedis({ rootNodes: cluster!.rootNodes });
+    const found = findRedisCluster(createCache({ stores: [new Keyv({ store: keyv })] }))!;
+    const connecting = keyv.getClient(); // as @keyv/redis's first use does: open at once, slots later
+    expect(found.client.masters).toHaveLength(0);
+    const backend = new RedisClusterBackend(found, uniquePrefix('cluster-discovery'));
+    try {
+      expect((await backend.runId()).split(',')).toHaveLength(MASTERS);
+    } finally {
+      await connecting;
+      backend.dispose();
+      await keyv.disconnect();
+    }
+  });
 
   describe('a writer process killed right after its COMMIT', () => {
     let instances: BlogInstance[] = [];

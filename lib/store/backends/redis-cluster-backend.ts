@@ -42,6 +42,7 @@ export class RedisClusterBackend implements PageBackend, EpochLeases, StoreServe
   private readonly connectClient: () => Promise<void>;
   private readonly layout: ClusterKeyLayout;
   private connecting: Promise<void> | undefined;
+  private discovering: Promise<void> | undefined;
   private opened = false;
   private disposed = false;
   private readonly heartbeats = new WriterHeartbeats((writer, reasons) => this.beat(writer, reasons));
@@ -237,7 +238,23 @@ export class RedisClusterBackend implements PageBackend, EpochLeases, StoreServe
       this.connecting ??= this.connectClient().finally(() => (this.connecting = undefined));
       await this.connecting;
     }
+    // Open but still discovering the slots (another caller started the connect): no master yet.
+    if (this.client.masters.length === 0) await this.discovered();
     this.opened = true;
+  }
+
+  /** Resolves when the client has discovered the cluster's slots (or failed to). */
+  private discovered(): Promise<void> {
+    this.discovering ??= new Promise<void>((resolve) => {
+      const done = () => {
+        this.unlisten('connect', done);
+        this.unlisten('error', done);
+        resolve();
+      };
+      this.client.on('connect', done);
+      this.client.on('error', done);
+    }).finally(() => (this.discovering = undefined));
+    return this.discovering;
   }
 
   private unlisten(event: string, listener: (...args: never[]) => void): void {
