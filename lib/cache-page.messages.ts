@@ -368,3 +368,8 @@ export const clusterKeyPrefixMessage = (keyPrefix: string): string =>
   `${MODULE}: option "keyPrefix" ${JSON.stringify(keyPrefix)} contains "{" or "}", which a Redis Cluster ` +
   `reads as a hash tag: the keys of one page would land in other slots than the store puts them in. ` +
   `Use a prefix without braces (e.g. "cache-page:"); the store adds its own hash tags ({b0}…).`;
+
+export const staleIfErrorMessage = (route: string, suppressed: number): string =>
+  `${MODULE}: ${route} failed to render its page; the page from before its last change was served instead ` +
+  `(staleIfError). Its render is tried again on the next request.` +
+  (suppressed > 0 ? ` (${suppressed} similar errors suppressed)` : '');

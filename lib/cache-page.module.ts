@@ -19,6 +19,7 @@ import { AppPathMapper } from './http/app-path-mapper.js';
 import { AppRoutes } from './routes/app-routes.js';
 import { CachePageInterceptor } from './http/cache-page.interceptor.js';
 import { EdgeCaches } from './edge/edge-caches.js';
+import { ReadYourWrites } from './grace/read-your-writes.js';
 import { FastPath } from './http/fast-path.js';
 import { FragmentsEndpointController } from './http/fragments-endpoint.controller.js';
 import { FastHitEvents } from './http/fast-hit-events.js';
@@ -68,6 +69,7 @@ const providers: Provider[] = [
   OpenTelemetryMetrics,
   CachePageHealthIndicator,
   EdgeCaches,
+  ReadYourWrites,
   FastPath,
 ];
 

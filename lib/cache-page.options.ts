@@ -9,6 +9,7 @@ import type {
 import { invalidOptionMessage } from './cache-page.messages.js';
 import { resolveBrowserOptions } from './options/browser-options.js';
 import { resolveEdgeOptions, type ResolvedEdgeOptions } from './options/edge-options.js';
+import { resolveGraceOptions, type ResolvedWarmUp } from './options/grace-options.js';
 import { resolveHttpOptions } from './options/http-options.js';
 import { resolveOrmOptions } from './options/orm-options.js';
 import { resolvePathOptions } from './options/path-options.js';
@@ -47,6 +48,12 @@ export interface ResolvedCachePageOptions {
   readonly cacheControl: string | false;
   /** How long a `@PageFragment()` method may take before its fallback is sent, ms. */
   readonly fragmentTimeout: number;
+  /** After an invalidation, how long the previous page may be served while one render refreshes it, ms. */
+  readonly staleWhileRevalidate: number;
+  /** After an invalidation, how long the previous page may be served when its render fails, ms. */
+  readonly staleIfError: number;
+  /** Warm-up of invalidated pages that were being read; `undefined`: off. */
+  readonly warmUp: ResolvedWarmUp | undefined;
   /** Edge caches kept in step with the store; `undefined`: none. */
   readonly edge: ResolvedEdgeOptions | undefined;
   /** Startup warnings about the options (logged once by the module). */
@@ -69,5 +76,6 @@ export function resolveCachePageOptions(options: CachePageModuleOptions = {}): R
     ...resolveOrmOptions(options),
     ...resolveBrowserOptions(options),
     ...resolveEdgeOptions(options),
+    ...resolveGraceOptions(options),
   };
 }

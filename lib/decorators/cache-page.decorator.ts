@@ -16,7 +16,7 @@ import { checkCacheControl } from '../options/cache-control.js';
  */
 export const CachePage = (options: CachePageRouteOptions = {}): ClassDecorator & MethodDecorator => {
   const { ttl } = options;
-  for (const flag of ['public', 'fastPath'] as const) {
+  for (const flag of ['public', 'fastPath', 'warmUp'] as const) {
     if (options[flag] !== undefined && typeof options[flag] !== 'boolean') {
       throw new TypeError(invalidRouteOptionMessage(flag, options[flag], 'must be true or false'));
     }
@@ -32,6 +32,14 @@ export const CachePage = (options: CachePageRouteOptions = {}): ClassDecorator &
     throw new TypeError(
       invalidRouteOptionMessage('dependencies', dependencies, "must be 'declared' or 'auto'"),
     );
+  }
+  for (const window of ['staleWhileRevalidate', 'staleIfError'] as const) {
+    const ms = options[window];
+    if (ms !== undefined && (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0)) {
+      throw new TypeError(
+        invalidRouteOptionMessage(window, ms, 'must be a number of milliseconds >= 0 (0 = never stale)'),
+      );
+    }
   }
   if (ttl !== undefined && (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl < 0)) {
     throw new TypeError(

@@ -7,17 +7,21 @@ import {
   type NestInterceptor,
 } from '@nestjs/common';
 import { HttpAdapterHost, Reflector } from '@nestjs/core';
-import type { Observable } from 'rxjs';
+import { catchError, from, mergeMap, throwError, type Observable } from 'rxjs';
 import { CACHE_STATUS_HEADER } from '../cache-page.constants.js';
 import { RESOLVED_CACHE_PAGE_OPTIONS } from '../cache-page.internal-constants.js';
 import type { ResolvedCachePageOptions } from '../cache-page.options.js';
 import { DependencyTracking } from '../dependencies/dependency-tracking.js';
 import { PageStats, RouteCounters } from '../observation/page-stats.js';
-import { PageStore, type PageLookup } from '../store/page-store.js';
-import { thenMaybe } from '../utils/maybe-promise.js';
+import { ReadYourWrites } from '../grace/read-your-writes.js';
+import { staleIfErrorMessage } from '../cache-page.messages.js';
+import { PageStore, type CachedPage, type PageLookup } from '../store/page-store.js';
+import { thenMaybe, type MaybePromise } from '../utils/maybe-promise.js';
+import { ThrottledLogger } from '../utils/throttled-logger.js';
 import { EdgeCaches } from '../edge/edge-caches.js';
 import { PageFragments } from '../fragments/page-fragments.js';
 import { FastPathPolicy } from './fast-path-policy.js';
+import { graceUse, isServerError } from './grace-use.js';
 import { holdForFragments } from './fragment-hold.js';
 import { fillOnSend } from './fragment-send.js';
 import { handedLookup } from './handed-lookup.js';
@@ -60,6 +64,8 @@ export class CachePageInterceptor implements NestInterceptor {
   @Optional() @Inject(DependencyTracking) private readonly tracking?: DependencyTracking;
   @Optional() @Inject(PageFragments) private readonly fragments?: PageFragments;
   @Optional() @Inject(EdgeCaches) private readonly edgeCaches?: EdgeCaches;
+  @Optional() @Inject(ReadYourWrites) private readonly writes?: ReadYourWrites;
+  private readonly graceLog = new ThrottledLogger();
   private readonly renders = new InFlightRenders();
   private readonly keys: RequestPageKeys;
   private readonly misses: MissRenderer;
@@ -105,7 +111,13 @@ export class CachePageInterceptor implements NestInterceptor {
         markNeverServed(this.adapter, http.getResponse(), this.options.noStoreUncached);
       }
       this.countBypass(request, policy);
-      return this.uncached(request, http.getResponse(), next);
+      const response = http.getResponse<HttpResponse>();
+      if (this.writes?.active && !this.allowedMethods.includes(this.adapter.getRequestMethod(request))) {
+        return this.writes.watch(response, isEncrypted(request), () =>
+          this.uncached(request, response, next),
+        );
+      }
+      return this.uncached(request, response, next);
     }
     const url = this.trackBy(context);
     if (url === undefined) {
@@ -125,8 +137,10 @@ export class CachePageInterceptor implements NestInterceptor {
     const response = http.getResponse<HttpResponse>();
     const exchange: Exchange = { key, policy, request, response, inputs, next, route, counters };
     const handed = handedLookup(request, key.entry);
-    if (handed) return this.answer(exchange, handed.lookup);
-    return thenMaybe(this.store.lookup(key, inputs), (lookup) => this.answer(exchange, lookup));
+    const grace = policy.grace !== undefined;
+    // The fast path looked up without grace: a page it did not find is looked up again, with it.
+    if (handed && (!grace || handed.lookup?.page)) return this.answer(exchange, handed.lookup);
+    return thenMaybe(this.store.lookup(key, inputs, grace), (lookup) => this.answer(exchange, lookup));
   }
 
   /** The hooks a subclass overrides (its decisions cannot be made before the framework). */
@@ -192,7 +206,10 @@ export class CachePageInterceptor implements NestInterceptor {
     return policy;
   }
 
-  /** Serves the page, joins a render already running for it, or renders and stores it. */
+  /**
+   * Serves the page; or, in a grace, the page one change behind while another render refreshes
+   * it; or joins a render already running for it; or renders and stores it.
+   */
   private answer(
     exchange: Exchange,
     lookup: PageLookup | undefined,
@@ -206,6 +223,57 @@ export class CachePageInterceptor implements NestInterceptor {
       const edge = this.edgeCaches?.headers?.forHit(lookup.page.entry.g);
       return replayHit(this.adapter, this.store, exchange, lookup.page, this.fragments, edge);
     }
+    const wrote = this.writes?.wroteRecently(exchange.request.headers) ?? false;
+    const grace = graceUse(exchange.policy.grace, lookup.stale, wrote);
+    if (!grace) return this.render(exchange, lookup, undefined);
+    const fallback = grace.ifError ? grace.page : undefined;
+    if (grace.refreshWindowMs === 0) return this.render(exchange, lookup, fallback);
+    const head = this.adapter.getRequestMethod(exchange.request) !== 'GET';
+    if (head || this.renders.running(lookup.storageKey)) return this.serveStale(exchange, grace.page);
+    // One refresh across instances; the others serve the stale page until it is stored.
+    return this.store
+      .claimRefresh(lookup.storageKey, grace.refreshWindowMs)
+      .then((claimed) =>
+        claimed ? this.render(exchange, lookup, fallback) : this.serveStale(exchange, grace.page),
+      );
+  }
+
+  /**
+   * Joins a render already running for the page, or renders and stores it. `fallback`: the page
+   * one change behind, served instead of a server error (`staleIfError`).
+   */
+  private render(
+    exchange: Exchange,
+    lookup: PageLookup,
+    fallback: CachedPage | undefined,
+  ): Observable<unknown> | Promise<Observable<unknown>> {
+    if (!fallback) return this.renderOrJoin(exchange, lookup);
+    return thenMaybe(this.renderOrJoin(exchange, lookup), (rendered) =>
+      rendered.pipe(
+        catchError((error: unknown) => {
+          if (!isServerError(error)) return throwError(() => error);
+          this.graceLog.error(
+            `stale-if-error ${exchange.policy.route}`,
+            (suppressed) => staleIfErrorMessage(exchange.policy.route, suppressed),
+            error,
+          );
+          return from(Promise.resolve(this.serveStale(exchange, fallback))).pipe(mergeMap((stale) => stale));
+        }),
+      ),
+    );
+  }
+
+  /** Answers with the page one change behind (`X-Cache: STALE`); no edge keeps it. */
+  private serveStale(exchange: Exchange, page: CachedPage): MaybePromise<Observable<unknown>> {
+    exchange.counters.stale += 1;
+    const edge = this.edgeCaches?.headers?.uncacheable;
+    return replayHit(this.adapter, this.store, exchange, page, this.fragments, edge, 'STALE');
+  }
+
+  private renderOrJoin(
+    exchange: Exchange,
+    lookup: PageLookup,
+  ): Observable<unknown> | Promise<Observable<unknown>> {
     // No await between this join and the begin() in MissRenderer.render, or two lookups
     // finishing together could both miss the other's render.
     const joined = joinRender(this.renders, lookup, exchange.inputs);

@@ -33,6 +33,11 @@ export class InFlightRenders {
     return flight.result;
   }
 
+  /** Whether a render of `key` is running (under any epochs). */
+  running(key: string): boolean {
+    return this.flights.has(key);
+  }
+
   /** Registers a render of `key` whose lookup read these epochs, replacing an older one. */
   begin(key: string, pathEpoch: string | undefined, globalEpoch: string | undefined): FlightHandle {
     let finish!: (page: CachedPage | undefined) => void;

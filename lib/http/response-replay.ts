@@ -38,13 +38,15 @@ export function replayHit(
   page: CachedPage,
   fragments?: PageFragments,
   edge: EdgeHeaderList = [],
+  cacheStatus: ReplayStatus = 'HIT',
 ): MaybePromise<Observable<unknown>> {
   if (page.entry.p && fragments) {
     const slots = page.entry.p;
     return thenMaybe(fragments.valuesFor(slots, request, response), (values) => {
       const gzip = negotiateGzip(request.headers?.['accept-encoding'], page.body.bytes.length);
       const filled = fillPage(page.body.bytes, slots, page.entry.t, values, gzip);
-      return replayPage(adapter, response, page, filled, policy, request.headers?.['if-none-match'], edge);
+      const ifNoneMatch = request.headers?.['if-none-match'];
+      return replayPage(adapter, response, page, filled, policy, ifNoneMatch, edge, cacheStatus);
     });
   }
   const encoding = negotiateEncoding(request.headers?.['accept-encoding'], page.body.bytes.length);
@@ -58,12 +60,16 @@ export function replayHit(
       policy,
       ifNoneMatch,
       edge,
+      cacheStatus,
     );
   }
   return thenMaybe(store.encodedBody(page.body, encoding), (bytes) =>
-    replayPage(adapter, response, page, { bytes, encoding }, policy, ifNoneMatch, edge),
+    replayPage(adapter, response, page, { bytes, encoding }, policy, ifNoneMatch, edge, cacheStatus),
   );
 }
+
+/** `X-Cache` of a replayed page: current (`HIT`) or one change behind, in its grace (`STALE`). */
+export type ReplayStatus = 'HIT' | 'STALE';
 
 /**
  * Answers a request from the cache without running pipes, the handler or a template engine.
@@ -80,12 +86,13 @@ export function replayPage(
   policy: RoutePolicy,
   ifNoneMatch: unknown,
   edge: EdgeHeaderList = [],
+  cacheStatus: ReplayStatus = 'HIT',
 ): Observable<unknown> {
   for (const [name, value] of entry.h) adapter.setHeader(response, name, value as string);
   for (const [name, value] of edge) adapter.setHeader(response, name, value);
   const etag = body.etag ?? entry.t;
   adapter.setHeader(response, 'etag', etag);
-  adapter.setHeader(response, CACHE_STATUS_HEADER, 'HIT');
+  adapter.setHeader(response, CACHE_STATUS_HEADER, cacheStatus);
   const vary = varyHeader(adapter.getHeader(response, 'vary') as string | undefined, entry);
   if (vary) adapter.setHeader(response, 'vary', vary);
   if (body.encoding) adapter.setHeader(response, 'content-encoding', body.encoding);

@@ -39,6 +39,18 @@ export interface RoutePolicy {
   readonly cacheControl: string | false;
   /** Fill its fragments in the browser (`@CachePage({ fragments: 'client' })`). */
   readonly clientFragments: boolean;
+  /** How long after an invalidation its previous page may be served (ms); `undefined`: never. */
+  readonly grace: PageGrace | undefined;
+  /** Its pages are warmed after an invalidation (`warmUp`). */
+  readonly warmUp: boolean;
+}
+
+/** A route's grace windows, ms from the invalidation. */
+export interface PageGrace {
+  /** While one render refreshes the page. */
+  readonly whileRevalidate: number;
+  /** When a visitor's render fails. */
+  readonly ifError: number;
 }
 
 const RESPONSE_PARAM = '1:';
@@ -72,7 +84,16 @@ export function readRoutePolicy(
     dependencies: routeOptions?.dependencies ?? options.dependencies,
     cacheControl: routeOptions?.cacheControl ?? options.cacheControl,
     clientFragments: routeOptions?.fragments === 'client',
+    grace: graceOf(
+      routeOptions?.staleWhileRevalidate ?? options.staleWhileRevalidate,
+      routeOptions?.staleIfError ?? options.staleIfError,
+    ),
+    warmUp: routeOptions?.warmUp ?? options.warmUp !== undefined,
   };
+}
+
+function graceOf(whileRevalidate: number, ifError: number): PageGrace | undefined {
+  return whileRevalidate > 0 || ifError > 0 ? { whileRevalidate, ifError } : undefined;
 }
 
 /**

@@ -221,6 +221,30 @@ export interface CachePageModuleOptions {
    */
   edge?: CachePageEdgeOptions;
   /**
+   * Grace, opt-in: for this long after an invalidation (ms), a page's previous version may be
+   * served (`X-Cache: STALE`) while one render, across instances, refreshes it. Never to the
+   * visitor whose write caused the invalidation (a short-lived cookie marks them), never for
+   * personal pages or pages with fragments, never across a restored store.
+   * `@CachePage({ staleWhileRevalidate })` sets it per route. See the README, "Grace".
+   * @default 0 (never stale)
+   */
+  staleWhileRevalidate?: number;
+  /**
+   * Grace for failures, opt-in: for this long after an invalidation (ms), a visitor whose render
+   * of the page throws (a server error) gets the previous version (`X-Cache: STALE`) instead.
+   * `@CachePage({ staleIfError })` sets it per route.
+   * @default 0 (never stale)
+   */
+  staleIfError?: number;
+  /**
+   * Warm-up, opt-in: after an invalidation, pages that were hit within `hitWithin` are rendered
+   * again in the background through the app's own address (guards, middleware, the cache), one
+   * instance per page. `true` uses the defaults. `@CachePage({ warmUp: false })` keeps a route out.
+   * See the README, "Warm-up".
+   * @default false
+   */
+  warmUp?: boolean | CachePageWarmUpOptions;
+  /**
    * Log every invalidation (entity, trigger, paths) at `debug` level.
    * @default false
    */
@@ -266,6 +290,35 @@ export interface CachePageRouteOptions {
    * @default 'server'
    */
   fragments?: 'server' | 'client';
+  /** This route's `staleWhileRevalidate`, ms; overrides the module's (see there). */
+  staleWhileRevalidate?: number;
+  /** This route's `staleIfError`, ms; overrides the module's (see there). */
+  staleIfError?: number;
+  /** `false` keeps this route's pages out of warm-up; `true` warms them even when the module's `warmUp` is off (with its defaults). */
+  warmUp?: boolean;
+}
+
+/**
+ * `warmUp`: how invalidated pages are rendered again in the background.
+ *
+ * @publicApi
+ */
+export interface CachePageWarmUpOptions {
+  /**
+   * Warm renders at once, per process.
+   * @default 1
+   */
+  concurrency?: number;
+  /**
+   * From the commit to the first warm render, ms (a burst of writes then warms each page once).
+   * @default 500
+   */
+  delay?: number;
+  /**
+   * Only pages hit within this long before their invalidation are warmed, ms.
+   * @default 600000 (10 min)
+   */
+  hitWithin?: number;
 }
 
 /**

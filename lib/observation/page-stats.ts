@@ -17,6 +17,10 @@ export interface RouteStats {
   readonly misses: number;
   /** Misses whose page was stored. */
   readonly stored: number;
+  /** Requests answered with the page one change behind (`X-Cache: STALE`, grace). */
+  readonly stale: number;
+  /** Pages rendered again by warm-up (`warmUp`, `CachePageService.warm()`) and stored. */
+  readonly warmed: number;
   /** Invalidations of this route's stored pages (each page's path once per invalidation). */
   readonly invalidations: number;
   /** Requests that went around the cache, by reason (`credentials`, `ignored-path`, `store-down`…). */
@@ -76,6 +80,8 @@ export class RouteCounters {
   hits = 0;
   misses = 0;
   stored = 0;
+  stale = 0;
+  warmed = 0;
   invalidations = 0;
   readonly bypasses: Record<string, number> = {};
   readonly notStored: Record<string, number> = {};
@@ -162,6 +168,8 @@ export class PageStats {
         hits: counters.hits,
         misses: counters.misses,
         stored: counters.stored,
+        stale: counters.stale,
+        warmed: counters.warmed,
         invalidations: counters.invalidations,
         bypasses: { ...counters.bypasses },
         notStored: { ...counters.notStored },

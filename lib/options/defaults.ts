@@ -31,7 +31,16 @@ export const CACHE_PAGE_DEFAULTS = {
   noStoreUncached: false,
   cacheControl: 'no-cache' as string | false,
   fragmentTimeout: 250,
+  staleWhileRevalidate: 0,
+  staleIfError: 0,
 } as const satisfies Partial<Record<keyof CachePageModuleOptions, unknown>>;
+
+/** Defaults of the `warmUp` option's fields (`warmUp: true`). */
+export const WARM_UP_DEFAULTS = {
+  concurrency: 1,
+  delay: 500,
+  hitWithin: 10 * 60_000,
+} as const;
 
 /** Defaults of the `edge` option's fields. */
 export const EDGE_DEFAULTS = {

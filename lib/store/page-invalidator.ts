@@ -102,17 +102,23 @@ export class PageInvalidator {
     return this.follower && keys.length > 0 ? this.follower.intend(keys) : Promise.resolve();
   }
 
-  /** Renews epochs; `true` once certain. Held retries settle as a side effect. */
-  async renew(keys: readonly string[]): Promise<boolean> {
-    return (await this.renewAndFollow(keys)) !== undefined;
+  /**
+   * Renews epochs; `true` once certain. Held retries settle as a side effect. `recordChange:
+   * false` (a restored store): no page under the old epochs may be served in a grace.
+   */
+  async renew(keys: readonly string[], recordChange = true): Promise<boolean> {
+    return (await this.renewAndFollow(keys, recordChange)) !== undefined;
   }
 
   /** Renews epochs; once certain, gives what the follower does about it (`undefined`: not renewed). */
-  private async renewAndFollow(keys: readonly string[]): Promise<{ followed: Promise<void> } | undefined> {
+  private async renewAndFollow(
+    keys: readonly string[],
+    recordChange = true,
+  ): Promise<{ followed: Promise<void> } | undefined> {
     const { backend, writer, settings } = this.context;
     const stillHeld = this.leases.stillHeld;
     const renewed = await this.context.attempt('invalidate pages', () =>
-      backend.invalidateEpochs(keys, writer, settings.reclaimAfterMs, stillHeld),
+      backend.invalidateEpochs(keys, writer, settings.reclaimAfterMs, stillHeld, recordChange),
     );
     if (renewed !== true) return undefined;
     this.pending.settle(keys);

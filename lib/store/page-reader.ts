@@ -6,6 +6,7 @@ import { DependencyLists, sameKeys } from './dependency-lists.js';
 import { bodyKey, type PageKey } from './page-key.js';
 import { PageRefresh } from './page-refresh.js';
 import { variesAsRequested, type PageVariants, type RequestInputs } from './page-variants.js';
+import { staleSince, type StalePage } from './stale-page.js';
 import type { StoreContext } from './store-context.js';
 
 /** A page that may be served: its entry and its body. */
@@ -24,6 +25,8 @@ export interface PageLookup {
   readonly vary: readonly string[] | undefined;
   /** Where this request's page is, or would be, stored. */
   readonly storageKey: string;
+  /** Asked with `grace`: the page one change behind, when there is no current one. */
+  readonly stale?: StalePage;
 }
 
 /**
@@ -47,8 +50,11 @@ export class PageReader {
     this.refresh = new PageRefresh(context);
   }
 
-  /** Reads the page for a request; `undefined` when the store failed or a writer holds a lease. */
-  read(key: PageKey, inputs: RequestInputs): MaybePromise<PageLookup | undefined> {
+  /**
+   * Reads the page for a request; `undefined` when the store failed or a writer holds a lease.
+   * `grace`: also find the page one change behind (`stale`) when there is no current one.
+   */
+  read(key: PageKey, inputs: RequestInputs, grace = false): MaybePromise<PageLookup | undefined> {
     const vary = this.variants.knownInputs(key.entry);
     const storageKey = vary ? this.variants.keyFor(key.entry, vary, inputs) : key.entry;
     const dependencies = this.dependencies.known(storageKey);
@@ -56,7 +62,7 @@ export class PageReader {
     if (dependencies) keys.push(...dependencies);
     return this.context.attempt('read a page', () =>
       thenMaybe(this.context.backend.read(keys), (values) =>
-        this.interpret(key, inputs, storageKey, vary, values, dependencies),
+        this.interpret(key, inputs, storageKey, vary, values, grace, dependencies),
       ),
     );
   }
@@ -71,6 +77,7 @@ export class PageReader {
     storageKey: string,
     vary: readonly string[] | undefined,
     values: readonly unknown[],
+    grace: boolean,
     dependencies?: readonly string[],
   ): MaybePromise<PageLookup | undefined> {
     const [stored, pathEpoch, globalEpoch] = values;
@@ -80,7 +87,7 @@ export class PageReader {
       this.variants.remember(key.entry, stored.vary);
       const variant = this.variants.keyFor(key.entry, stored.vary, inputs);
       return thenMaybe(this.context.backend.read([variant]), ([value]) =>
-        this.interpret(key, inputs, variant, stored.vary, [value, pathEpoch, globalEpoch]),
+        this.interpret(key, inputs, variant, stored.vary, [value, pathEpoch, globalEpoch], grace),
       );
     }
     // The result of the lookup, a miss until the page and its body are found.
@@ -97,14 +104,14 @@ export class PageReader {
       this.drop(storageKey);
       return lookup;
     }
+    if (!variesAsRequested(stored, inputs)) return lookup;
     const current = stored.e[0] === epochs[0] && stored.e[1] === epochs[1];
-    if (!current || !variesAsRequested(stored, inputs)) return lookup;
+    if (!current) return grace ? this.stale(stored, values, dependencies, lookup) : lookup;
     if (stored.k === undefined) return this.withBody(key, storageKey, stored, lookup);
     const keys = stored.k;
     if (sameKeys(dependencies, keys)) {
-      return this.dependenciesHold(stored, values, 3)
-        ? this.withBody(key, storageKey, stored, lookup)
-        : lookup;
+      if (this.dependenciesHold(stored, values, 3)) return this.withBody(key, storageKey, stored, lookup);
+      return grace ? this.stale(stored, values, dependencies, lookup) : lookup;
     }
     // The entry's keys are new to this process: read their epochs now, and with the entry from now on.
     return thenMaybe(this.context.backend.read(keys, key.entry), (epochs) => {
@@ -112,6 +119,30 @@ export class PageReader {
       return this.dependenciesHold(stored, epochs, 0)
         ? this.withBody(key, storageKey, stored, lookup)
         : lookup;
+    });
+  }
+
+  /**
+   * The page one change behind, if every epoch it was stored under (dependencies included, when
+   * read with it) changed at most once since, none is held, and it has no fragments (their
+   * values are never served stale).
+   */
+  private stale(
+    stored: PageEntry,
+    values: readonly unknown[],
+    dependencies: readonly string[] | undefined,
+    lookup: Mutable<PageLookup>,
+  ): MaybePromise<PageLookup> {
+    if (stored.p) return lookup;
+    const keys = stored.k ?? [];
+    if (keys.length > 0 && (!sameKeys(dependencies, keys) || keys.some((key) => this.held(key)))) {
+      return lookup;
+    }
+    const since = staleSince([...stored.e, ...(stored.x ?? [])], values.slice(1, 3 + keys.length));
+    if (since === undefined) return lookup;
+    return thenMaybe(this.bodyOf(stored), (body) => {
+      if (body) lookup.stale = { page: { entry: stored, body }, since };
+      return lookup;
     });
   }
 

@@ -55,7 +55,7 @@ export class PageStore {
     const health = new StoreHealth(backend, settings, globalKey, log, {
       held: () => this.invalidator.held,
       recovered: () => this.invalidator.retryNow(),
-      restored: () => this.invalidator.renew([globalKey]),
+      restored: () => this.invalidator.renew([globalKey], false),
     });
     const guard = health.guard;
     this.health = health;
@@ -97,17 +97,31 @@ export class PageStore {
    * and this process does not know on what yet). Gives `undefined` when the request must bypass
    * the cache: the store failed or is not trusted yet, an invalidation of this path is held, or a
    * writer is committing a change to it; no page (a miss) within the grace after a stall.
-   * Synchronous when the backend is, so a memory hit costs no await.
+   * Synchronous when the backend is, so a memory hit costs no await. `grace`: also give the page
+   * one change behind (`stale`) when there is no current one.
    */
-  lookup(key: PageKey, inputs: RequestInputs): MaybePromise<PageLookup | undefined> {
+  lookup(key: PageKey, inputs: RequestInputs, grace = false): MaybePromise<PageLookup | undefined> {
     if (!this.servable(key.epoch)) return undefined;
-    if (!this.context.shared) return this.reader.read(key, inputs);
+    if (!this.context.shared) return this.reader.read(key, inputs, grace);
     // Asked once answered: after a stall, the page read may predate another instance's held
     // invalidation; the request is then a miss.
-    return thenMaybe(this.reader.read(key, inputs), (lookup) => {
+    return thenMaybe(this.reader.read(key, inputs, grace), (lookup) => {
       if (!lookup || !this.health.trusted) return undefined;
-      return lookup.page && !this.health.calm ? { ...lookup, page: undefined } : lookup;
+      if (this.health.calm || (!lookup.page && !lookup.stale)) return lookup;
+      return { ...lookup, page: undefined, stale: undefined };
     });
+  }
+
+  /**
+   * Claims the one refresh of a stale page across instances for `ms` (Redis: `SET NX PX`; the
+   * memory store: this process). `false` when another render holds the claim; `true` also when
+   * the store failed (this request then renders, as it would without grace).
+   */
+  async claimRefresh(storageKey: string, ms: number): Promise<boolean> {
+    const claimed = await this.context.attempt('claim a refresh', () =>
+      this.context.backend.claim(`${storageKey}#refresh`, Math.max(1, Math.ceil(ms))),
+    );
+    return claimed !== false;
   }
 
   /**

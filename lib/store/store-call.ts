@@ -15,6 +15,7 @@ const CONSEQUENCES = {
     'the edge is purged from this process only (if it dies first, the edge keeps those pages until its lifetime ends)',
   'clear a purge intent': 'another instance may purge those keys once more (harmless)',
   'claim purge intents': 'they are claimed at the next try',
+  'claim a refresh': 'the stale page is refreshed by this request (a render, as without grace)',
 } as const;
 
 /** A kind of store call, named as its log line says it. */

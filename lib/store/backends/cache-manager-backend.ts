@@ -1,5 +1,5 @@
 import type { Cache } from 'cache-manager';
-import { newEpochToken } from '../epoch-token.js';
+import { newEpochToken, renewedEpochToken } from '../epoch-token.js';
 import type { BackendWrite, EpochSeed, PageBackend } from './page-backend.js';
 
 interface Emitter {
@@ -45,15 +45,30 @@ export class CacheManagerBackend implements PageBackend {
    * Writes fresh tokens and reads them back. Keyv-based stores swallow many errors, so this
    * counts as done only when every key now holds a token it did not hold before.
    */
-  async invalidateEpochs(keys: readonly string[], _writer: string, ttl: number): Promise<boolean> {
+  async invalidateEpochs(
+    keys: readonly string[],
+    _writer: string,
+    ttl: number,
+    _stillHeld: ReadonlySet<string>,
+    recordChange: boolean,
+  ): Promise<boolean> {
     const before = await this.read(keys);
-    const tokens = keys.map(() => newEpochToken());
+    const now = recordChange ? Date.now() : undefined;
+    const tokens = keys.map((_, i) => renewedEpochToken(newEpochToken(), before[i], now));
     await this.write(keys.map((key, i) => ({ key, value: tokens[i], ttl })));
     const after = await this.read(keys);
     return after.every(
       (value, i) =>
         value === tokens[i] || (typeof value === 'string' && before[i] !== undefined && value !== before[i]),
     );
+  }
+
+  /** Not atomic on a plain cache-manager store: two instances may both win (and both render). */
+  async claim(key: string, ms: number): Promise<boolean> {
+    const [held] = await this.read([key]);
+    if (held !== undefined) return false;
+    await this.write([{ key, value: 1, ttl: ms }]);
+    return true;
   }
 
   touch(): void {}

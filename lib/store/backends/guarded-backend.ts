@@ -71,8 +71,15 @@ export class GuardedBackend implements PageBackend {
     writer: string,
     ttl: number,
     stillHeld: ReadonlySet<string>,
+    recordChange: boolean,
   ): Promise<boolean> {
-    return this.guard.run(async () => this.inner.invalidateEpochs(keys, writer, ttl, stillHeld));
+    return this.guard.run(async () =>
+      this.inner.invalidateEpochs(keys, writer, ttl, stillHeld, recordChange),
+    );
+  }
+
+  claim(key: string, ms: number): Promise<boolean> {
+    return this.guard.run(async () => this.inner.claim(key, ms));
   }
 
   touch(keys: readonly string[], ttl: number): Promise<void> {

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import { newEpochToken } from '../epoch-token.js';
+import { newEpochToken, renewedEpochToken } from '../epoch-token.js';
 import type { BackendWrite, EpochSeed, PageBackend } from './page-backend.js';
 
 /** A value as held: renewing an epoch replaces it in place, keeping the key's place and TTL. */
@@ -18,9 +18,11 @@ export class MemoryBackend implements PageBackend {
   readonly extendsTtl = false;
   readonly storesBodies = false;
   private readonly slots: LRUCache<string, Slot>;
+  private readonly claims: LRUCache<string, true>;
 
   constructor(maxEntries: number) {
     this.slots = new LRUCache({ max: maxEntries });
+    this.claims = new LRUCache({ max: maxEntries, ttlAutopurge: false });
   }
 
   read(keys: readonly string[]): unknown[] {
@@ -47,11 +49,24 @@ export class MemoryBackend implements PageBackend {
    * and a render creates it before it starts. So a batch larger than the store renews only what
    * is there, and never evicts pages to make room for epochs nobody reads.
    */
-  invalidateEpochs(keys: readonly string[]): boolean {
+  invalidateEpochs(
+    keys: readonly string[],
+    _writer: string,
+    _ttl: number,
+    _stillHeld: ReadonlySet<string>,
+    recordChange: boolean,
+  ): boolean {
+    const now = recordChange ? Date.now() : undefined;
     for (const key of keys) {
       const slot = this.slots.peek(key);
-      if (slot !== undefined) slot.value = newEpochToken();
+      if (slot !== undefined) slot.value = renewedEpochToken(newEpochToken(), slot.value, now);
     }
+    return true;
+  }
+
+  claim(key: string, ms: number): boolean {
+    if (this.claims.has(key)) return false;
+    this.claims.set(key, true, { ttl: ms });
     return true;
   }
 

@@ -49,15 +49,20 @@ export interface PageBackend {
    * Makes every entry stored under the current value of these epochs unservable. Resolves
    * `true` only once that is certain (a store that swallows errors is read back). With leases,
    * `writer` leaves the lease of each key except those in `stillHeld` (its other open leases).
+   * `recordChange`: the new tokens record the change (`renewedEpochToken`), so a page one change
+   * behind may be served in its grace; `false` after a restore, where no old page may be.
    */
   invalidateEpochs(
     keys: readonly string[],
     writer: string,
     ttl: number,
     stillHeld: ReadonlySet<string>,
+    recordChange: boolean,
   ): MaybePromise<boolean>;
   /** Extends the lifetime of keys without changing them (stores that can); ignored otherwise. */
   touch(keys: readonly string[], ttl: number): MaybePromise<void>;
+  /** Sets `key` for `ms` unless it exists (`SET NX PX`); `true` when this call set it. */
+  claim(key: string, ms: number): MaybePromise<boolean>;
   /** The cheapest call the store answers (Redis: `PING`), for the stall watch; else a read. */
   ping?(): Promise<unknown>;
   /** Subscribes to errors the store's client reports without throwing; returns the unsubscribe. */

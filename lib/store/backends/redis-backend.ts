@@ -91,14 +91,15 @@ export class RedisBackend implements PageBackend, EpochLeases, StoreServer {
     writer: string,
     ttl: number,
     stillHeld: ReadonlySet<string>,
+    recordChange: boolean,
   ): Promise<boolean> {
     const flags = keys.map((key) => (stillHeld.has(key) ? '1' : '0'));
-    await this.epochScript('settle', keys, writer, ttl, undefined, flags);
+    await this.epochScript('settle', keys, writer, ttl, undefined, flags, recordChange);
     return true;
   }
 
   async lease(keys: readonly string[], writer: string, ttl: number): Promise<void> {
-    await this.epochScript('lease', keys, writer, ttl);
+    await this.epochScript('lease', keys, writer, ttl, undefined, [], true);
   }
 
   heal(keys: readonly string[], ttl: number): Promise<unknown[]> {
@@ -111,6 +112,10 @@ export class RedisBackend implements PageBackend, EpochLeases, StoreServer {
 
   async ping(): Promise<unknown> {
     return this.command(['PING']);
+  }
+
+  async claim(key: string, ms: number): Promise<boolean> {
+    return (await this.command(['SET', key, '1', 'NX', 'PX', String(ms)])) === 'OK';
   }
 
   async touch(keys: readonly string[], ttl: number): Promise<void> {
@@ -152,6 +157,7 @@ export class RedisBackend implements PageBackend, EpochLeases, StoreServer {
     ttl: number,
     tokens: readonly string[] = keys.map(() => newEpochToken()),
     flags: readonly string[] = [],
+    recordChange = false,
   ): Promise<unknown[]> {
     const args = [
       mode,
@@ -159,6 +165,7 @@ export class RedisBackend implements PageBackend, EpochLeases, StoreServer {
       writer,
       String(WRITER_LIVENESS_MS),
       String(ttl),
+      recordChange ? Date.now().toString(36) : '',
       ...tokens,
       ...flags,
     ];

@@ -102,11 +102,12 @@ export class RedisClusterBackend implements PageBackend, EpochLeases, StoreServe
     writer: string,
     ttl: number,
     stillHeld: ReadonlySet<string>,
+    recordChange: boolean,
   ): Promise<boolean> {
     await Promise.all(
       this.layout.everyCopy(keys).map(({ bucket, physical, logical }) => {
         const flags = logical.map((key) => (stillHeld.has(key) ? '1' : '0'));
-        return this.epochScript(bucket, 'settle', physical, writer, ttl, undefined, flags);
+        return this.epochScript(bucket, 'settle', physical, writer, ttl, undefined, flags, recordChange);
       }),
     );
     return true;
@@ -116,7 +117,9 @@ export class RedisClusterBackend implements PageBackend, EpochLeases, StoreServe
     await Promise.all(
       this.layout
         .everyCopy(keys)
-        .map(({ bucket, physical }) => this.epochScript(bucket, 'lease', physical, writer, ttl)),
+        .map(({ bucket, physical }) =>
+          this.epochScript(bucket, 'lease', physical, writer, ttl, undefined, [], true),
+        ),
     );
   }
 
@@ -127,6 +130,10 @@ export class RedisClusterBackend implements PageBackend, EpochLeases, StoreServe
 
   heartbeat(writer: string, beating: boolean, reason: HeartbeatReason = 'leases'): void {
     this.heartbeats.set(writer, beating, reason);
+  }
+
+  async claim(key: string, ms: number): Promise<boolean> {
+    return (await this.command(key, ['SET', key, '1', 'NX', 'PX', String(ms)])) === 'OK';
   }
 
   async touch(keys: readonly string[], ttl: number): Promise<void> {
@@ -211,8 +218,16 @@ export class RedisClusterBackend implements PageBackend, EpochLeases, StoreServe
     ttl: number,
     tokens: readonly string[] = keys.map(() => newEpochToken()),
     flags: readonly string[] = [],
+    recordChange = false,
   ): Promise<unknown[]> {
-    const args = [mode, this.layout.writerPrefix(bucket), writer, String(WRITER_LIVENESS_MS), String(ttl)];
+    const args = [
+      mode,
+      this.layout.writerPrefix(bucket),
+      writer,
+      String(WRITER_LIVENESS_MS),
+      String(ttl),
+      recordChange ? Date.now().toString(36) : '',
+    ];
     const values = (await this.command(keys[0], [
       'EVAL',
       EPOCH_SCRIPT,

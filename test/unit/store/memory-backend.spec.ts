@@ -26,7 +26,7 @@ describe('the memory backend', () => {
     const backend = new MemoryBackend(2);
     const [older] = backend.createEpochs([{ key: 'e1', token: 't1', ttl: 0 }]);
     backend.write([{ key: 'page', value: 'p', ttl: 0 }]);
-    expect(backend.invalidateEpochs(['e1', 'missing'])).toBe(true);
+    expect(backend.invalidateEpochs(['e1', 'missing'], 'w', 0, new Set(), true)).toBe(true);
     const [renewed, missing] = backend.read(['e1', 'missing']);
     expect(renewed).not.toBe(older);
     expect(missing).toBeUndefined();
