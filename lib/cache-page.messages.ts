@@ -373,3 +373,19 @@ export const staleIfErrorMessage = (route: string, suppressed: number): string =
   `${MODULE}: ${route} failed to render its page; the page from before its last change was served instead ` +
   `(staleIfError). Its render is tried again on the next request.` +
   (suppressed > 0 ? ` (${suppressed} similar errors suppressed)` : '');
+
+export const warmUpNotListeningMessage = (): string =>
+  `${MODULE}: warm-up found no address the app listens on, so it warms nothing. ` +
+  `It requests pages from the app's own address: call app.listen() (an app that only runs init() cannot be warmed).`;
+
+export const warmUpFailedMessage = (url: string, suppressed: number): string =>
+  `${MODULE}: warm-up could not request ${url} from the app's own address; the page renders on its next visit.` +
+  (suppressed > 0 ? ` (${suppressed} similar errors suppressed)` : '');
+
+export const warmPathsMessage = (value: unknown): string =>
+  `${MODULE}: CachePageService.warm() takes paths as visitors request them, such as ['/', '/posts/hello'] ` +
+  `(got ${showValue(value)}).`;
+
+export const warmOriginMessage = (value: unknown): string =>
+  `${MODULE}: CachePageService.warm(paths, { origin }): "origin" must be an http(s) origin such as ` +
+  `'https://example.com' (got ${showValue(value)}).`;

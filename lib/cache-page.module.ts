@@ -20,6 +20,7 @@ import { AppRoutes } from './routes/app-routes.js';
 import { CachePageInterceptor } from './http/cache-page.interceptor.js';
 import { EdgeCaches } from './edge/edge-caches.js';
 import { ReadYourWrites } from './grace/read-your-writes.js';
+import { WarmUp } from './warm-up/warm-up.js';
 import { FastPath } from './http/fast-path.js';
 import { FragmentsEndpointController } from './http/fragments-endpoint.controller.js';
 import { FastHitEvents } from './http/fast-hit-events.js';
@@ -70,6 +71,7 @@ const providers: Provider[] = [
   CachePageHealthIndicator,
   EdgeCaches,
   ReadYourWrites,
+  WarmUp,
   FastPath,
 ];
 

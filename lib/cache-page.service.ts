@@ -1,3 +1,6 @@
+import { warmOriginMessage, warmPathsMessage } from './cache-page.messages.js';
+import { WarmUp } from './warm-up/warm-up.js';
+import type { WarmResult } from './warm-up/warm-paths.js';
 import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { FastHitEvents, type FastHit } from './http/fast-hit-events.js';
 import type { CachePageOrm } from './interfaces/cache-page-module-options.interface.js';
@@ -24,6 +27,7 @@ export class CachePageService implements OnModuleInit, OnModuleDestroy {
     private readonly orm: CachePageOrmRegistrar,
     private readonly appRoutes: AppRoutes,
     private readonly pageStats: PageStats,
+    private readonly warmUp: WarmUp,
   ) {}
 
   /**
@@ -80,6 +84,31 @@ export class CachePageService implements OnModuleInit, OnModuleDestroy {
     params?: object,
   ): Promise<void> {
     await this.invalidate(this.appRoutes.routes.paths(controller, method, params, 'invalidateRoute'));
+  }
+
+  /**
+   * Renders and stores these pages now, through the app's own address (its middleware, guards
+   * and the cache, as an anonymous visitor): for deploy scripts, or after a bulk import. Paths
+   * are as visitors request them (global prefix included, a query string allowed). Pages are
+   * keyed by host: `origin` names the one to warm them under (`'https://example.com'`); by
+   * default, the host of the page this process served last, else the app's own address.
+   * Resolves with one result per path (`stored`, `skipped` with why, `failed` with why), never
+   * rejects for one path; at most `warmUp.concurrency` requests at once.
+   *
+   * For example: `await cachePage.warm(['/', '/posts/hello'], { origin: 'https://example.com' })`
+   *
+   * @throws TypeError for a value that is not a list of paths, or a bad origin
+   * @throws Error (`CachePageModule: …`) before the app listens (`app.listen()`)
+   */
+  async warm(paths: Iterable<string>, options: { origin?: string } = {}): Promise<WarmResult[]> {
+    const list = isIterable(paths) ? [...paths] : undefined;
+    if (!list || !list.every((path) => typeof path === 'string' && path.startsWith('/'))) {
+      throw new TypeError(warmPathsMessage(paths));
+    }
+    const { origin } = options;
+    if (origin !== undefined && !/^https?:\/\/[^/?#\s]+$/.test(origin))
+      throw new TypeError(warmOriginMessage(origin));
+    return this.warmUp.warm(list, origin);
   }
 
   /** Stops serving every cached page, with one write. Never calls the store's `clear()`. */

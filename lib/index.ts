@@ -26,11 +26,13 @@ export type {
   CachePageModuleOptions,
   CachePageOrm,
   CachePageRouteOptions,
+  CachePageWarmUpOptions,
   EntityClass,
   FastPathMode,
   PathPattern,
 } from './interfaces/cache-page-module-options.interface.js';
 export type { FastHit } from './http/fast-hit-events.js';
+export type { WarmResult } from './warm-up/warm-paths.js';
 export type { CachePageStats, RouteStats } from './observation/page-stats.js';
 export { CachePageHealthIndicator, type CachePageHealth } from './observation/cache-page-health.indicator.js';
 export type {

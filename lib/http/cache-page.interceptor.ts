@@ -14,7 +14,9 @@ import type { ResolvedCachePageOptions } from '../cache-page.options.js';
 import { DependencyTracking } from '../dependencies/dependency-tracking.js';
 import { PageStats, RouteCounters } from '../observation/page-stats.js';
 import { ReadYourWrites } from '../grace/read-your-writes.js';
-import { staleIfErrorMessage } from '../cache-page.messages.js';
+import { isWarmRequest, requestPage } from '../warm-up/warm-request.js';
+import { WarmUp } from '../warm-up/warm-up.js';
+import { staleIfErrorMessage, warmUpFailedMessage } from '../cache-page.messages.js';
 import { PageStore, type CachedPage, type PageLookup } from '../store/page-store.js';
 import { thenMaybe, type MaybePromise } from '../utils/maybe-promise.js';
 import { ThrottledLogger } from '../utils/throttled-logger.js';
@@ -65,6 +67,7 @@ export class CachePageInterceptor implements NestInterceptor {
   @Optional() @Inject(PageFragments) private readonly fragments?: PageFragments;
   @Optional() @Inject(EdgeCaches) private readonly edgeCaches?: EdgeCaches;
   @Optional() @Inject(ReadYourWrites) private readonly writes?: ReadYourWrites;
+  @Optional() @Inject(WarmUp) private readonly warmUp?: WarmUp;
   private readonly graceLog = new ThrottledLogger();
   private readonly renders = new InFlightRenders();
   private readonly keys: RequestPageKeys;
@@ -126,7 +129,8 @@ export class CachePageInterceptor implements NestInterceptor {
     }
     const route = routePatternOf(request);
     const counters = this.countersOf(route);
-    const key = this.keys.of(requestOrigin(request.headers ?? {}, isEncrypted(request)), url);
+    const origin = requestOrigin(request.headers ?? {}, isEncrypted(request));
+    const key = this.keys.of(origin, url);
     if (key.ignored) {
       counters.bypass('ignored-path');
       markNeverServed(this.adapter, http.getResponse(), this.options.noStoreUncached);
@@ -135,7 +139,7 @@ export class CachePageInterceptor implements NestInterceptor {
 
     const inputs = new HeaderInputs(request.headers ?? {}, this.options.languages);
     const response = http.getResponse<HttpResponse>();
-    const exchange: Exchange = { key, policy, request, response, inputs, next, route, counters };
+    const exchange: Exchange = { key, policy, request, response, inputs, next, route, counters, origin, url };
     const handed = handedLookup(request, key.entry);
     const grace = policy.grace !== undefined;
     // The fast path looked up without grace: a page it did not find is looked up again, with it.
@@ -218,24 +222,50 @@ export class CachePageInterceptor implements NestInterceptor {
       exchange.counters.bypass(this.store.unavailableReason(exchange.key));
       return this.uncached(exchange.request, exchange.response, exchange.next);
     }
+    const warming = isWarmRequest(exchange.request.headers);
+    if (exchange.policy.warmUp && this.warmUp?.on && !warming) {
+      const entry = lookup.page?.entry ?? lookup.stale?.page.entry;
+      const keys = entry?.k ? [exchange.key.epoch, ...entry.k] : [exchange.key.epoch];
+      this.warmUp.pages.served(exchange.key.entry, exchange.origin, exchange.url, keys);
+    }
     if (lookup.page) {
       exchange.counters.hits += 1;
       const edge = this.edgeCaches?.headers?.forHit(lookup.page.entry.g);
       return replayHit(this.adapter, this.store, exchange, lookup.page, this.fragments, edge);
     }
+    // The writer sees its change; a warm-up or refresh request renders (it is the refresh).
     const wrote = this.writes?.wroteRecently(exchange.request.headers) ?? false;
-    const grace = graceUse(exchange.policy.grace, lookup.stale, wrote);
+    const grace = warming ? undefined : graceUse(exchange.policy.grace, lookup.stale, wrote);
     if (!grace) return this.render(exchange, lookup, undefined);
     const fallback = grace.ifError ? grace.page : undefined;
     if (grace.refreshWindowMs === 0) return this.render(exchange, lookup, fallback);
     const head = this.adapter.getRequestMethod(exchange.request) !== 'GET';
     if (head || this.renders.running(lookup.storageKey)) return this.serveStale(exchange, grace.page);
     // One refresh across instances; the others serve the stale page until it is stored.
-    return this.store
-      .claimRefresh(lookup.storageKey, grace.refreshWindowMs)
-      .then((claimed) =>
-        claimed ? this.render(exchange, lookup, fallback) : this.serveStale(exchange, grace.page),
-      );
+    return this.store.claimRefresh(lookup.storageKey, grace.refreshWindowMs).then((claimed) => {
+      if (!claimed || this.refreshInBackground(exchange, lookup))
+        return this.serveStale(exchange, grace.page);
+      return this.render(exchange, lookup, fallback);
+    });
+  }
+
+  /**
+   * Starts the refresh of a stale page as a request of the app to itself (its middleware, guards
+   * and this cache, as an anonymous visitor), so this visitor gets the stale page at once; `false`
+   * when it cannot (the app does not listen, or the page is a `Vary` variant the anonymous
+   * request would not render): this request then renders it.
+   */
+  private refreshInBackground(exchange: Exchange, lookup: PageLookup): boolean {
+    const address = this.warmUp?.address();
+    if (!address || lookup.storageKey !== exchange.key.entry) return false;
+    requestPage(address, exchange.origin, exchange.url).catch((error: unknown) =>
+      this.graceLog.error(
+        `refresh ${exchange.policy.route}`,
+        (suppressed) => warmUpFailedMessage(exchange.url, suppressed),
+        error,
+      ),
+    );
+    return true;
   }
 
   /**

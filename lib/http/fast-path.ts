@@ -1,3 +1,5 @@
+import { isWarmRequest } from '../warm-up/warm-request.js';
+import { WarmUp } from '../warm-up/warm-up.js';
 import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -50,6 +52,7 @@ export class FastPath implements OnApplicationBootstrap {
     private readonly fastHits: FastHitEvents,
     private readonly stats: PageStats,
     @Optional() private readonly edge?: EdgeCaches,
+    @Optional() private readonly warmUp?: WarmUp,
   ) {
     this.keys = new RequestPageKeys(
       options.keyPrefix,
@@ -98,7 +101,8 @@ export class FastPath implements OnApplicationBootstrap {
     if (!this.on) return false;
     if (bypassesCache(request.headers, this.options.bypassCookies)) return false;
     const encrypted = Boolean((request.socket as { encrypted?: boolean } | undefined)?.encrypted);
-    const key = this.keys.of(requestOrigin(request.headers, encrypted), request.url ?? '/');
+    const origin = requestOrigin(request.headers, encrypted);
+    const key = this.keys.of(origin, request.url ?? '/');
     if (key.ignored) return false;
     const inputs = new HeaderInputs(request.headers, this.options.languages);
     return thenMaybe(this.store.lookup(key, inputs), (lookup) => {
@@ -109,6 +113,10 @@ export class FastPath implements OnApplicationBootstrap {
       }
       const encoding = negotiateEncoding(request.headers['accept-encoding'], page.body.bytes.length);
       this.stats.route(page.entry.r).hits += 1;
+      if (page.entry.w && this.warmUp?.on && !isWarmRequest(request.headers)) {
+        const keys = page.entry.k ? [key.epoch, ...page.entry.k] : [key.epoch];
+        this.warmUp.pages.served(key.entry, origin, request.url ?? '/', keys);
+      }
       if (!encoding) {
         sendFastHit(request, response, page, page.body.bytes, undefined, this.edge?.headers);
         if (this.fastHits.observed) this.fastHits.emit(request, response);

@@ -30,6 +30,9 @@ export interface Exchange {
   readonly route: string | undefined;
   /** The route's counters for `stats()`. */
   readonly counters: RouteCounters;
+  /** The origin the page is keyed under, and the URL as requested (warm-up requests it again). */
+  readonly origin: string;
+  readonly url: string;
 }
 
 /** Express's `res`, or the `ServerResponse` under Fastify's reply. */

@@ -1,3 +1,4 @@
+import { isWarmRequest } from '../warm-up/warm-request.js';
 import type { HttpAdapterHost } from '@nestjs/core';
 import type { ServerResponse } from 'node:http';
 import { tap, type Observable } from 'rxjs';
@@ -138,9 +139,18 @@ export class MissRenderer {
         if (read.keys.length > 0) dependencies = { keys: read.keys, epochs: keyEpochs };
       }
       counters.storedPage(key.epoch, read);
+      if (isWarmRequest(request.headers)) counters.warmed += 1;
       const { draft, body } = rendered;
       const surrogateKeys = edge && pageSurrogateKeys(key.epoch, this.store.globalKey, dependencies?.keys);
-      const entry = newPageEntry(draft, body.digest, body.bytes.length, epochs, dependencies, surrogateKeys);
+      const entry = newPageEntry(
+        draft,
+        body.digest,
+        body.bytes.length,
+        epochs,
+        dependencies,
+        surrogateKeys,
+        policy.warmUp,
+      );
       const page = { entry, body };
       render.finish(page);
       void this.store.save(key, page);

@@ -67,6 +67,8 @@ export interface PageEntry {
    * personal parts); hits send them in each edge's header, with the edge's lifetime.
    */
   readonly g?: string;
+  /** `1`: its route warms its pages after an invalidation (`warmUp`), so a fast hit records it. */
+  readonly w?: 1;
 }
 
 /** One personal fragment's place in a stored body: the byte offset where its value goes, and its name. */
@@ -133,6 +135,7 @@ export function newPageEntry(
   epochs: RenderEpochs,
   dependencies?: DependencyEpochs,
   surrogateKeys?: string,
+  warm = false,
 ): PageEntry {
   return {
     v: PAGE_ENTRY_FORMAT,
@@ -152,6 +155,7 @@ export function newPageEntry(
     ...(dependencies ? { k: dependencies.keys, x: dependencies.epochs } : {}),
     ...(draft.fragments?.length ? { p: draft.fragments } : {}),
     ...(surrogateKeys !== undefined && !draft.fragments?.length ? { g: surrogateKeys } : {}),
+    ...(warm ? { w: 1 as const } : {}),
   };
 }
 
@@ -190,6 +194,7 @@ export function isPageEntry(value: unknown): value is PageEntry {
     areDependencies(entry.k, entry.x) &&
     (entry.p === undefined || areSlots(entry.p, entry.n!)) &&
     (entry.g === undefined || isSurrogateKeyList(entry.g)) &&
+    (entry.w === undefined || entry.w === 1) &&
     (entry.f === undefined ||
       entry.f === true ||
       entry.f === FAST_FOR_ALL ||

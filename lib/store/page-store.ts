@@ -189,6 +189,38 @@ export class PageStore {
     this.invalidator.follow(follower);
   }
 
+  /** Whether every instance can read this store's feed of invalidations (Redis). */
+  get hasFeed(): boolean {
+    return this.context.backend.feed !== undefined;
+  }
+
+  /** Tells every instance these epoch keys were renewed `at` (ms); kept `keepMs`. Never rejects. */
+  async announce(keys: readonly string[], at: number, keepMs: number): Promise<void> {
+    const feed = this.context.backend.feed;
+    if (!feed || keys.length === 0) return;
+    const entries = keys.map((key) => [key, at] as const);
+    await this.context.attempt('announce invalidations', () => feed.append(this.feedKey, entries, keepMs));
+  }
+
+  /** Renewals every instance announced at or after `since` (ms); `undefined` when the store failed. */
+  async announcedSince(since: number): Promise<ReadonlyArray<readonly [string, number]> | undefined> {
+    const feed = this.context.backend.feed;
+    if (!feed) return [];
+    return this.context.attempt('read announced invalidations', () => feed.since(this.feedKey, since));
+  }
+
+  /** Claims `name` for `ms` across instances (`SET NX PX`); `false` when taken or the store failed. */
+  async claim(name: string, ms: number): Promise<boolean> {
+    const key = `${this.settings.keyPrefix}claim:${name}`;
+    return (
+      (await this.context.attempt('claim a warm-up', () => this.context.backend.claim(key, ms))) === true
+    );
+  }
+
+  private get feedKey(): string {
+    return `${this.settings.keyPrefix}invalidated`;
+  }
+
   /** Durable purge intents, when the backend keeps them (Redis). */
   get purgeIntents(): PurgeIntents | undefined {
     const log = this.context.backend.purgeIntents;

@@ -16,6 +16,9 @@ const CONSEQUENCES = {
   'clear a purge intent': 'another instance may purge those keys once more (harmless)',
   'claim purge intents': 'they are claimed at the next try',
   'claim a refresh': 'the stale page is refreshed by this request (a render, as without grace)',
+  'announce invalidations': 'other instances do not warm these pages (they render on their next visit)',
+  'read announced invalidations': 'they are read at the next try',
+  'claim a warm-up': 'the page is not warmed now (it renders on its next visit)',
 } as const;
 
 /** A kind of store call, named as its log line says it. */

@@ -5,6 +5,7 @@ import type {
   EpochSeed,
   PageBackend,
   PurgeIntentLog,
+  InvalidationFeed,
   StoreServer,
 } from './page-backend.js';
 
@@ -17,6 +18,7 @@ export class GuardedBackend implements PageBackend {
   readonly leases?: EpochLeases;
   readonly server?: StoreServer;
   readonly purgeIntents?: PurgeIntentLog;
+  readonly feed?: InvalidationFeed;
 
   constructor(
     private readonly inner: PageBackend,
@@ -39,6 +41,13 @@ export class GuardedBackend implements PageBackend {
         record: (intent, writer) => guard.run(() => intents.record(intent, writer)),
         clear: (ids) => guard.run(() => intents.clear(ids)),
         claim: (writer) => guard.run(() => intents.claim(writer)),
+      };
+    }
+    const feed = inner.feed;
+    if (feed) {
+      this.feed = {
+        append: (key, entries, keepMs) => guard.run(() => feed.append(key, entries, keepMs)),
+        since: (key, since) => guard.run(() => feed.since(key, since)),
       };
     }
     const server = inner.server;

@@ -72,6 +72,8 @@ export interface PageBackend {
 
   /** Crash-safe invalidation (Redis): see `RedisBackend`. */
   readonly leases?: EpochLeases;
+  /** A feed of recent invalidations every instance can read (Redis), for warm-up. */
+  readonly feed?: InvalidationFeed;
   /** Restore and fail-over detection (Redis): see `StoreServerWatch`. */
   readonly server?: StoreServer;
   /** Durable purge intents (`edge`, Redis): see `PurgeIntents`. */
@@ -82,6 +84,20 @@ export interface PageBackend {
  * Leases on epochs, taken before a commit and settled after it, so a process that dies between
  * the two leaves the pages under them unserved until it is known dead, never stale.
  */
+/**
+ * Recent invalidations in a shared store: epoch keys with the time they were renewed, kept
+ * `keepMs`; read by every instance (warm-up), never on a hit.
+ */
+export interface InvalidationFeed {
+  append(
+    key: string,
+    entries: ReadonlyArray<readonly [epochKey: string, at: number]>,
+    keepMs: number,
+  ): Promise<void>;
+  /** Entries renewed at or after `since` (ms), oldest first. */
+  since(key: string, since: number): Promise<Array<readonly [epochKey: string, at: number]>>;
+}
+
 export interface EpochLeases {
   /** Leases the epochs for `writer` (renewing them, so older entries are unservable at once). */
   lease(keys: readonly string[], writer: string, ttl: number): Promise<void>;

@@ -5,11 +5,13 @@ import type {
   EpochLeases,
   EpochSeed,
   HeartbeatReason,
+  InvalidationFeed,
   PageBackend,
   PurgeIntentLog,
   StoreServer,
 } from './page-backend.js';
 import { EPOCH_SCRIPT } from './redis-epoch-script.js';
+import { RedisInvalidationFeed } from './redis-invalidation-feed.js';
 import { RedisPurgeIntents } from './redis-purge-intents.js';
 import type { FoundRedisClient, RedisCommandClient } from './redis-client.js';
 import { WriterHeartbeats } from './writer-heartbeats.js';
@@ -30,6 +32,7 @@ export class RedisBackend implements PageBackend, EpochLeases, StoreServer {
   readonly leases: EpochLeases = this;
   readonly server: StoreServer = this;
   readonly purgeIntents: PurgeIntentLog;
+  readonly feed: InvalidationFeed = new RedisInvalidationFeed((_key, args) => this.command(args));
 
   private readonly client: RedisCommandClient;
   private readonly connectClient: () => Promise<void>;

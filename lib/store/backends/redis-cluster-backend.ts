@@ -5,6 +5,7 @@ import type {
   EpochLeases,
   EpochSeed,
   HeartbeatReason,
+  InvalidationFeed,
   PageBackend,
   PurgeIntentLog,
   StoreServer,
@@ -12,6 +13,7 @@ import type {
 import { decode, encode, WRITER_LIVENESS_MS } from './redis-backend.js';
 import type { FoundRedisCluster, RedisClusterCommandClient } from './redis-cluster-client.js';
 import { EPOCH_SCRIPT } from './redis-epoch-script.js';
+import { RedisInvalidationFeed } from './redis-invalidation-feed.js';
 import { RedisPurgeIntents } from './redis-purge-intents.js';
 import { WriterHeartbeats } from './writer-heartbeats.js';
 
@@ -37,6 +39,7 @@ export class RedisClusterBackend implements PageBackend, EpochLeases, StoreServe
   readonly server: StoreServer = this;
   readonly keyBuckets: number;
   readonly purgeIntents: PurgeIntentLog;
+  readonly feed: InvalidationFeed;
 
   private readonly client: RedisClusterCommandClient;
   private readonly connectClient: () => Promise<void>;
@@ -52,6 +55,10 @@ export class RedisClusterBackend implements PageBackend, EpochLeases, StoreServe
     this.connectClient = found.connect;
     this.layout = new ClusterKeyLayout(keyPrefix, buckets);
     this.keyBuckets = this.layout.buckets;
+    this.feed = new RedisInvalidationFeed(
+      (key, args) => this.command(key, args),
+      (key) => this.layout.copyIn(key, INTENTS_BUCKET),
+    );
     const intentsKey = this.layout.intentsKey;
     this.purgeIntents = new RedisPurgeIntents(
       (args) => this.command(intentsKey, args),

@@ -1,0 +1,149 @@
+import { afterEach, describe, expect, test } from '@jest/globals';
+import { CachePageService, type CachePageModuleOptions } from 'nestjs-cache-page';
+import { ADAPTERS } from '../http/fixtures/create-pages-app.js';
+import { describeWithService, isReachable, REDIS_URL } from '../support/services.js';
+import { keyvRedisStore, memoryStore, uniquePrefix, type StoreSetup } from '../support/stores.js';
+import { createGraceApp, NewsData, type GraceApp } from '../grace/fixtures/grace-app.js';
+
+/*
+ * Warm-up through real apps on both adapters, memory and Redis: after a burst of writes each
+ * page that was being read is rendered once in the background (through the app's own address),
+ * never more than `concurrency` at once, pages nobody read and routes that opted out are left
+ * cold; on Redis two instances never warm the same page; `warm(paths)` for deploy scripts.
+ */
+const redisReachable = await isReachable(REDIS_URL);
+const RUNS = [memoryStore, keyvRedisStore].flatMap((store) =>
+  ADAPTERS.map((adapter) => ({ adapter, store })),
+);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const DELAY_MS = 200;
+
+async function get(site: GraceApp, path: string) {
+  const response = await fetch(site.url + path);
+  return { status: response.status, cache: response.headers.get('x-cache'), text: await response.text() };
+}
+
+/** Waits until `done()` holds, or fails after `withinMs`. */
+async function eventually(done: () => boolean, withinMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + withinMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${withinMs} ms`);
+    await sleep(20);
+  }
+}
+
+describe.each(RUNS)('warm-up on $adapter, $store.name', ({ adapter, store }) => {
+  describeWithService('Redis', REDIS_URL, !store.needsRedis || redisReachable, store.name, () => {
+    let sites: GraceApp[] = [];
+    let setups: StoreSetup[] = [];
+    afterEach(async () => {
+      for (const setup of setups) await setup.cleanup();
+      for (const site of sites) await site.app.close();
+      [sites, setups] = [[], []];
+    });
+
+    async function start(
+      options: CachePageModuleOptions,
+      keyPrefix = uniquePrefix('warm'),
+      data = new NewsData(),
+    ) {
+      const setup = await store.setup(keyPrefix);
+      setups.push(setup);
+      const site = await createGraceApp(
+        adapter,
+        { keyPrefix, ...options, ...setup.options },
+        setup.imports,
+        false,
+        data,
+      );
+      sites.push(site);
+      return site;
+    }
+    const renders = (site: GraceApp, name: string) => site.data.counters.of(name);
+
+    test('after a burst of writes each page that was read is rendered once, at most `concurrency` at once; unread and opted-out pages stay cold', async () => {
+      const site = await start({ warmUp: { concurrency: 2, delay: DELAY_MS } });
+      const hot = ['/pages/1', '/pages/2', '/pages/3', '/pages/4', '/pages/5'];
+      for (const path of [...hot, '/cold/1']) {
+        await get(site, path);
+        expect((await get(site, path)).cache).toBe('HIT');
+      }
+      site.data.renderMs = 100;
+      site.data.version = 2;
+      const service = site.app.get(CachePageService);
+      for (let write = 0; write < 10; write++) {
+        await service.invalidate([...hot, '/pages/6', '/cold/1']);
+        await sleep(10);
+      }
+      await eventually(
+        () => hot.every((path) => renders(site, `page ${path.slice(7)}`) === 2),
+        5_000,
+        'warm-up',
+      );
+      await sleep(DELAY_MS + 300); // nothing more comes
+      for (const path of hot) {
+        expect(renders(site, `page ${path.slice(7)}`)).toBe(2); // once after the burst
+        expect(await get(site, path)).toMatchObject({ cache: 'HIT', text: expect.stringContaining('v2') });
+      }
+      expect(site.data.mostAtOnce).toBeLessThanOrEqual(2);
+      expect(site.data.mostAtOnce).toBe(2); // and the bound was reached, so it was what held
+      expect(renders(site, 'page 6')).toBe(0); // never read
+      expect(renders(site, 'cold 1')).toBe(1); // @CachePage({ warmUp: false })
+      expect(site.app.get(CachePageService).stats().routes['GET /pages/:id']).toMatchObject({ warmed: 5 });
+    });
+
+    test('without warmUp nothing is rendered in the background', async () => {
+      const site = await start({});
+      await get(site, '/pages/1');
+      await site.app.get(CachePageService).invalidate('/pages/1');
+      await sleep(DELAY_MS + 500);
+      expect(renders(site, 'page 1')).toBe(1);
+    });
+
+    test('warm(paths): stored, skipped with why, failed with why; the pages are then hits', async () => {
+      const site = await start({});
+      await get(site, '/pages/2');
+      const results = await site.app
+        .get(CachePageService)
+        .warm(['/pages/1', '/pages/2', '/uncached', '/broken', '/pages/3?page=2']);
+      expect(results).toEqual([
+        { path: '/pages/1', status: 'stored' },
+        { path: '/pages/2', status: 'skipped', reason: 'already cached' },
+        { path: '/uncached', status: 'skipped', reason: expect.stringContaining('not cached') },
+        { path: '/broken', status: 'failed', reason: 'the app answered 500' },
+        { path: '/pages/3?page=2', status: 'stored' },
+      ]);
+      expect(await get(site, '/pages/1')).toMatchObject({ cache: 'HIT', text: 'page 1 v1 call 1' });
+      expect((await get(site, '/pages/3?page=2')).cache).toBe('HIT');
+      await expect(site.app.get(CachePageService).warm(['pages/1'])).rejects.toThrow(
+        /^CachePageModule: CachePageService.warm\(\) takes paths/,
+      );
+    });
+
+    if (store.needsRedis) {
+      test('two instances: each page is warmed once across both, also a page read only on the instance that did not write', async () => {
+        const keyPrefix = uniquePrefix('warm-two');
+        const shared = new NewsData();
+        const options = { warmUp: { concurrency: 2, delay: DELAY_MS } };
+        const [a, b] = [await start(options, keyPrefix, shared), await start(options, keyPrefix, shared)];
+        for (const site of [a, b]) for (const path of ['/pages/1', '/pages/2']) await get(site, path);
+        await get(b, '/pages/3'); // read on B only
+        expect(renders(a, 'page 1') + renders(a, 'page 2') + renders(a, 'page 3')).toBe(3);
+
+        shared.version = 2;
+        for (let write = 0; write < 5; write++) {
+          await a.app.get(CachePageService).invalidate(['/pages/1', '/pages/2', '/pages/3']);
+          await sleep(10);
+        }
+        await eventually(
+          () => ['page 1', 'page 2', 'page 3'].every((name) => shared.counters.of(name) === 2),
+          5_000,
+          'warm-up on the two instances',
+        );
+        await sleep(DELAY_MS + 400);
+        for (const name of ['page 1', 'page 2', 'page 3']) expect(shared.counters.of(name)).toBe(2);
+        for (const site of [a, b]) expect((await get(site, '/pages/3')).text).toContain('v2');
+      });
+    }
+  });
+});
