@@ -242,7 +242,7 @@ export class CachePageInterceptor implements NestInterceptor {
     const head = this.adapter.getRequestMethod(exchange.request) !== 'GET';
     if (head || this.renders.running(lookup.storageKey)) return this.serveStale(exchange, grace.page);
     // One refresh across instances; the others serve the stale page until it is stored.
-    return this.store.claimRefresh(lookup.storageKey, grace.refreshWindowMs).then((claimed) => {
+    return this.store.claimRefresh(lookup, grace.refreshWindowMs).then((claimed) => {
       if (!claimed || this.refreshInBackground(exchange, lookup))
         return this.serveStale(exchange, grace.page);
       return this.render(exchange, lookup, fallback);

@@ -45,7 +45,7 @@ export function changedSince(entryToken: string, current: string): number | unde
 }
 
 /** A token's own random part, without what it records of the one it replaced. */
-const ownPart = (token: string): string => {
+export const ownPart = (token: string | undefined = ''): string => {
   const dot = token.indexOf('.');
   return dot === -1 ? token : token.slice(0, dot);
 };

@@ -2,7 +2,7 @@ import { thenMaybe, type MaybePromise } from '../utils/maybe-promise.js';
 import { ThrottledLogger } from '../utils/throttled-logger.js';
 import type { PageBackend } from './backends/page-backend.js';
 import { CommitLeases, type PageLease } from './commit-leases.js';
-import { newEpochToken } from './epoch-token.js';
+import { newEpochToken, ownPart } from './epoch-token.js';
 import { LeaseBook } from './lease-book.js';
 import { BodyTier, type BodyEncoding, type PageBody } from './page-body.js';
 import type { RenderEpochs } from './page-entry.js';
@@ -114,12 +114,14 @@ export class PageStore {
 
   /**
    * Claims the one refresh of a stale page across instances for `ms` (Redis: `SET NX PX`; the
-   * memory store: this process). `false` when another render holds the claim; `true` also when
-   * the store failed (this request then renders, as it would without grace).
+   * memory store: this process), for the epochs the lookup read: each change gets its own.
+   * `false` when another render holds the claim; `true` also when the store failed (this request
+   * then renders, as it would without grace).
    */
-  async claimRefresh(storageKey: string, ms: number): Promise<boolean> {
+  async claimRefresh(lookup: PageLookup, ms: number): Promise<boolean> {
+    const change = `${ownPart(lookup.pathEpoch)}:${ownPart(lookup.globalEpoch)}`;
     const claimed = await this.context.attempt('claim a refresh', () =>
-      this.context.backend.claim(`${storageKey}#refresh`, Math.max(1, Math.ceil(ms))),
+      this.context.backend.claim(`${lookup.storageKey}#refresh:${change}`, Math.max(1, Math.ceil(ms))),
     );
     return claimed !== false;
   }

@@ -112,6 +112,22 @@ describe.each(RUNS)('grace on $adapter, $store.name', ({ adapter, store }) => {
       expect(stats).toMatchObject({ stale: 4 });
     });
 
+    test('each change gets its own refresh: a second invalidation soon after the first is refreshed too', async () => {
+      const site = await start();
+      await warm(site, '/news');
+      for (const version of [2, 3]) {
+        site.data.version = version;
+        await invalidate(site, '/news');
+        expect((await get(site, '/news')).cache).toBe('STALE');
+        await eventually(
+          async () => (await get(site, '/news')).text.startsWith(`news v${version}`),
+          1_000,
+          `the refresh to v${version}`,
+        );
+      }
+      expect(site.data.counters.of('news')).toBe(3);
+    });
+
     test('a route without grace is never STALE: the next reader waits for the new page', async () => {
       const site = await start();
       await warm(site, '/plain');

@@ -1,4 +1,8 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { compiledLibrary } from '../support/compiled-library.js';
 import { CachePageService, type CachePageModuleOptions } from 'nestjs-cache-page';
 import { ADAPTERS } from '../http/fixtures/create-pages-app.js';
 import { describeWithService, isReachable, REDIS_URL } from '../support/services.js';
@@ -17,6 +21,7 @@ const RUNS = [memoryStore, keyvRedisStore].flatMap((store) =>
 );
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const DELAY_MS = 200;
+const run = promisify(execFile);
 
 async function get(site: GraceApp, path: string) {
   const response = await fetch(site.url + path);
@@ -121,6 +126,35 @@ describe.each(RUNS)('warm-up on $adapter, $store.name', ({ adapter, store }) => 
     });
 
     if (store.needsRedis) {
+      test('warm(paths) from a deploy script (its own process): the pages are then hits on this instance, without a render here', async () => {
+        const keyPrefix = uniquePrefix('warm-script');
+        const site = await start({}, keyPrefix);
+        const script = fileURLToPath(new URL('./fixtures/warm-script.mjs', import.meta.url));
+        const { stdout } = await run(process.execPath, [script], {
+          env: {
+            ...process.env,
+            CACHE_PAGE_LIB: await compiledLibrary(),
+            ADAPTER: adapter,
+            REDIS_URL,
+            KEY_PREFIX: keyPrefix,
+            WARM_PATHS: JSON.stringify(['/pages/1', '/pages/2']),
+            ORIGIN: 'http://127.0.0.1', // the host this instance's visitors use (a loopback host is keyed without its port)
+          },
+        });
+        const results = JSON.parse(/^results (.*)$/m.exec(stdout)![1]!) as unknown;
+        expect(results).toEqual([
+          { path: '/pages/1', status: 'stored' },
+          { path: '/pages/2', status: 'stored' },
+        ]);
+        for (const id of ['1', '2']) {
+          expect(await get(site, `/pages/${id}`)).toMatchObject({
+            cache: 'HIT',
+            text: `page ${id} rendered by the warm-up script`,
+          });
+        }
+        expect(renders(site, 'page 1') + renders(site, 'page 2')).toBe(0);
+      }, 30_000);
+
       test('two instances: each page is warmed once across both, also a page read only on the instance that did not write', async () => {
         const keyPrefix = uniquePrefix('warm-two');
         const shared = new NewsData();
