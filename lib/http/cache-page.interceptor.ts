@@ -222,17 +222,13 @@ export class CachePageInterceptor implements NestInterceptor {
       exchange.counters.bypass(this.store.unavailableReason(exchange.key));
       return this.uncached(exchange.request, exchange.response, exchange.next);
     }
-    const warming = isWarmRequest(exchange.request.headers);
-    if (exchange.policy.warmUp && this.warmUp?.on && !warming) {
-      const entry = lookup.page?.entry ?? lookup.stale?.page.entry;
-      const keys = entry?.k ? [exchange.key.epoch, ...entry.k] : [exchange.key.epoch];
-      this.warmUp.pages.served(exchange.key.entry, exchange.origin, exchange.url, keys);
-    }
+    if (exchange.policy.warmUp && this.warmUp?.on) this.recordServed(exchange, lookup);
     if (lookup.page) {
       exchange.counters.hits += 1;
       const edge = this.edgeCaches?.headers?.forHit(lookup.page.entry.g);
       return replayHit(this.adapter, this.store, exchange, lookup.page, this.fragments, edge);
     }
+    const warming = isWarmRequest(exchange.request.headers);
     // The writer sees its change; a warm-up or refresh request renders (it is the refresh).
     const wrote = this.writes?.wroteRecently(exchange.request.headers) ?? false;
     const grace = warming ? undefined : graceUse(exchange.policy.grace, lookup.stale, wrote);
@@ -247,6 +243,14 @@ export class CachePageInterceptor implements NestInterceptor {
         return this.serveStale(exchange, grace.page);
       return this.render(exchange, lookup, fallback);
     });
+  }
+
+  /** Remembers a page a visitor was served (or is about to be), for warm-up. */
+  private recordServed(exchange: Exchange, lookup: PageLookup): void {
+    if (isWarmRequest(exchange.request.headers)) return;
+    const entry = lookup.page?.entry ?? lookup.stale?.page.entry;
+    const keys = entry?.k ? [exchange.key.epoch, ...entry.k] : [exchange.key.epoch];
+    this.warmUp!.pages.served(exchange.key.entry, exchange.origin, exchange.url, keys);
   }
 
   /**
