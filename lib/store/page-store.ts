@@ -211,12 +211,10 @@ export class PageStore {
     return this.context.attempt('read announced invalidations', () => feed.since(this.feedKey, since));
   }
 
-  /** Claims `name` for `ms` across instances (`SET NX PX`); `false` when taken or the store failed. */
-  async claim(name: string, ms: number): Promise<boolean> {
+  /** Claims `name` for `ms` across instances (`SET NX PX`); `false` when taken, `undefined` when the store failed. */
+  async claim(name: string, ms: number): Promise<boolean | undefined> {
     const key = `${this.settings.keyPrefix}claim:${name}`;
-    return (
-      (await this.context.attempt('claim a warm-up', () => this.context.backend.claim(key, ms))) === true
-    );
+    return this.context.attempt('claim a warm-up', () => this.context.backend.claim(key, ms));
   }
 
   private get feedKey(): string {

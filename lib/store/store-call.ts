@@ -18,7 +18,7 @@ const CONSEQUENCES = {
   'claim a refresh': 'the stale page is refreshed by this request (a render, as without grace)',
   'announce invalidations': 'other instances do not warm these pages (they render on their next visit)',
   'read announced invalidations': 'they are read at the next try',
-  'claim a warm-up': 'the page is not warmed now (it renders on its next visit)',
+  'claim a warm-up': 'it is tried again once the store answers',
 } as const;
 
 /** A kind of store call, named as its log line says it. */

@@ -26,7 +26,13 @@ interface QueuedPage {
   readonly at: number;
   /** When to warm it, ms. */
   readonly due: number;
+  /** Tries so far that the store's failure cut short. */
+  readonly tries: number;
 }
+
+/** Tries of one page's warm-up that the store's failure may cut short, and the wait after each, ms. */
+const MAX_TRIES = 5;
+const RETRY_MS = 1_000;
 
 /**
  * Warm-up: after an invalidation, the pages this process served within `hitWithin` that depend
@@ -110,6 +116,11 @@ export class WarmUp implements OnApplicationBootstrap, OnModuleDestroy {
     return warmPaths(address, origin ?? this.pages.lastOrigin ?? '', paths, this.settings.concurrency);
   }
 
+  private retry(queued: QueuedPage): void {
+    if (queued.tries + 1 >= MAX_TRIES || this.queue.has(queued.page.id)) return;
+    this.queue.set(queued.page.id, { ...queued, due: Date.now() + RETRY_MS, tries: queued.tries + 1 });
+  }
+
   private renewed(keys: readonly string[]): void {
     const at = Date.now();
     if (this.store.hasFeed) void this.store.announce(keys, at, FEED_KEEP_MS);
@@ -141,7 +152,8 @@ export class WarmUp implements OnApplicationBootstrap, OnModuleDestroy {
     const since = at - this.settings.hitWithin;
     for (const page of this.pages.dependingOn(keys, this.store.globalKey, since)) {
       const queued = this.queue.get(page.id);
-      if (!queued || queued.at < at) this.queue.set(page.id, { page, at, due: at + this.settings.delay });
+      if (!queued || queued.at < at)
+        this.queue.set(page.id, { page, at, due: at + this.settings.delay, tries: 0 });
     }
     this.kick();
   }
@@ -170,13 +182,17 @@ export class WarmUp implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  private async warmQueued({ page, at }: QueuedPage): Promise<void> {
+  private async warmQueued(queued: QueuedPage): Promise<void> {
+    const { page, at } = queued;
     this.running += 1;
     try {
       const address = this.address();
       if (!address) return this.log.warnEvery('warm-up address', () => warmUpNotListeningMessage());
-      if (!(await this.store.claim(`warm:${page.id}@${at}`, CLAIM_MS))) return;
-      await requestPage(address, page.origin, page.url);
+      const claimed = await this.store.claim(`warm:${page.id}@${at}:${queued.tries}`, CLAIM_MS);
+      if (claimed === false) return;
+      // The store failed (no claim, or the page was served around it): warmed again once it answers.
+      const answer = claimed ? await requestPage(address, page.origin, page.url) : undefined;
+      if (answer?.cache === undefined) this.retry(queued);
     } catch (error) {
       this.log.error(`warm-up ${page.url}`, (suppressed) => warmUpFailedMessage(page.url, suppressed), error);
     } finally {

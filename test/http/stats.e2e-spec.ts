@@ -20,6 +20,8 @@ describe.each(ADAPTERS)('stats() on %s', (adapter) => {
     hits,
     misses,
     stored,
+    stale: 0,
+    warmed: 0,
     invalidations: 0,
     bypasses: {},
     notStored: {},
