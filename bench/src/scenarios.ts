@@ -135,6 +135,12 @@ export function benchRows(options: { withRedis: boolean; withVarnish: boolean })
         PAGE,
       ),
       row(
+        'fast-grace',
+        'hit, defaults (fast path), memory, grace and warm-up on',
+        nest('page-cache-grace'),
+        PAGE,
+      ),
+      row(
         'scaffolded',
         'scaffolded app (helmet, compression, CORS, cookies, session), defaults, hit without a cookie',
         nest('scaffolded'),

@@ -33,6 +33,7 @@ export type Mode =
   | 'page-cache-interceptor'
   | 'page-cache-fragments'
   | 'page-cache-edge'
+  | 'page-cache-grace'
   | 'scaffolded'
   | 'scaffolded-interceptor';
 export type Adapter = 'express' | 'fastify';
@@ -71,6 +72,7 @@ export async function createApp(mode: Mode, adapter: Adapter, store: Store): Pro
         maxEntries,
         ...(mode.endsWith('-interceptor') ? { fastPath: false } : {}),
         ...(mode === 'page-cache-edge' ? { edge: { purgers: [new BenchEdge()] } } : {}),
+        ...(mode === 'page-cache-grace' ? { staleWhileRevalidate: 10_000, warmUp: true } : {}),
         ...maxBytes,
       }),
     );
