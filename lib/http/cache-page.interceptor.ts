@@ -7,23 +7,20 @@ import {
   type NestInterceptor,
 } from '@nestjs/common';
 import { HttpAdapterHost, Reflector } from '@nestjs/core';
-import { catchError, from, mergeMap, throwError, type Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
 import { CACHE_STATUS_HEADER } from '../cache-page.constants.js';
 import { RESOLVED_CACHE_PAGE_OPTIONS } from '../cache-page.internal-constants.js';
 import type { ResolvedCachePageOptions } from '../cache-page.options.js';
 import { DependencyTracking } from '../dependencies/dependency-tracking.js';
 import { PageStats, RouteCounters } from '../observation/page-stats.js';
 import { ReadYourWrites } from '../grace/read-your-writes.js';
-import { isWarmRequest, requestPage } from '../warm-up/warm-request.js';
+import { isWarmRequest } from '../warm-up/warm-request.js';
 import { WarmUp } from '../warm-up/warm-up.js';
-import { staleIfErrorMessage, warmUpFailedMessage } from '../cache-page.messages.js';
-import { PageStore, type CachedPage, type PageLookup } from '../store/page-store.js';
-import { thenMaybe, type MaybePromise } from '../utils/maybe-promise.js';
-import { ThrottledLogger } from '../utils/throttled-logger.js';
+import { PageStore, type PageLookup } from '../store/page-store.js';
+import { thenMaybe } from '../utils/maybe-promise.js';
 import { EdgeCaches } from '../edge/edge-caches.js';
 import { PageFragments } from '../fragments/page-fragments.js';
 import { FastPathPolicy } from './fast-path-policy.js';
-import { graceUse, isServerError } from './grace-use.js';
 import { holdForFragments } from './fragment-hold.js';
 import { fillOnSend } from './fragment-send.js';
 import { handedLookup } from './handed-lookup.js';
@@ -37,6 +34,7 @@ import { HeaderInputs } from './request-inputs.js';
 import { requestOrigin, RequestPageKeys } from './request-page-key.js';
 import { routePatternOf } from './request-route.js';
 import { replayHit } from './response-replay.js';
+import { StaleAnswers } from './stale-answers.js';
 import { readRoutePolicy, uncachedReason, type RoutePolicy } from './route-policy.js';
 import { joinRender } from './variant-join.js';
 
@@ -68,8 +66,8 @@ export class CachePageInterceptor implements NestInterceptor {
   @Optional() @Inject(EdgeCaches) private readonly edgeCaches?: EdgeCaches;
   @Optional() @Inject(ReadYourWrites) private readonly writes?: ReadYourWrites;
   @Optional() @Inject(WarmUp) private readonly warmUp?: WarmUp;
-  private readonly graceLog = new ThrottledLogger();
   private readonly renders = new InFlightRenders();
+  private readonly staleAnswers: StaleAnswers;
   private readonly keys: RequestPageKeys;
   private readonly misses: MissRenderer;
 
@@ -94,6 +92,13 @@ export class CachePageInterceptor implements NestInterceptor {
       () => this.fragments,
       () => this.edgeCaches?.headers,
     );
+    this.staleAnswers = new StaleAnswers(store, this.renders, {
+      adapter: () => this.adapter,
+      fragments: () => this.fragments,
+      edge: () => this.edgeCaches,
+      writes: () => this.writes,
+      warmUp: () => this.warmUp,
+    });
   }
 
   intercept(
@@ -228,21 +233,7 @@ export class CachePageInterceptor implements NestInterceptor {
       const edge = this.edgeCaches?.headers?.forHit(lookup.page.entry.g);
       return replayHit(this.adapter, this.store, exchange, lookup.page, this.fragments, edge);
     }
-    const warming = isWarmRequest(exchange.request.headers);
-    // The writer sees its change; a warm-up or refresh request renders (it is the refresh).
-    const wrote = this.writes?.wroteRecently(exchange.request.headers) ?? false;
-    const grace = warming ? undefined : graceUse(exchange.policy.grace, lookup.stale, wrote);
-    if (!grace) return this.render(exchange, lookup, undefined);
-    const fallback = grace.ifError ? grace.page : undefined;
-    if (grace.refreshWindowMs === 0) return this.render(exchange, lookup, fallback);
-    const head = this.adapter.getRequestMethod(exchange.request) !== 'GET';
-    if (head || this.renders.running(lookup.storageKey)) return this.serveStale(exchange, grace.page);
-    // One refresh across instances; the others serve the stale page until it is stored.
-    return this.store.claimRefresh(lookup, grace.refreshWindowMs).then((claimed) => {
-      if (!claimed || this.refreshInBackground(exchange, lookup))
-        return this.serveStale(exchange, grace.page);
-      return this.render(exchange, lookup, fallback);
-    });
+    return this.staleAnswers.answer(exchange, lookup, () => this.renderOrJoin(exchange, lookup));
   }
 
   /** Remembers a page a visitor was served (or is about to be), for warm-up. */
@@ -251,57 +242,6 @@ export class CachePageInterceptor implements NestInterceptor {
     const entry = lookup.page?.entry ?? lookup.stale?.page.entry;
     const keys = entry?.k ? [exchange.key.epoch, ...entry.k] : [exchange.key.epoch];
     this.warmUp!.pages.served(exchange.key.entry, exchange.origin, exchange.url, keys);
-  }
-
-  /**
-   * Starts the refresh of a stale page as a request of the app to itself (its middleware, guards
-   * and this cache, as an anonymous visitor), so this visitor gets the stale page at once; `false`
-   * when it cannot (the app does not listen, or the page is a `Vary` variant the anonymous
-   * request would not render): this request then renders it.
-   */
-  private refreshInBackground(exchange: Exchange, lookup: PageLookup): boolean {
-    const address = this.warmUp?.address();
-    if (!address || lookup.storageKey !== exchange.key.entry) return false;
-    requestPage(address, exchange.origin, exchange.url).catch((error: unknown) =>
-      this.graceLog.error(
-        `refresh ${exchange.policy.route}`,
-        (suppressed) => warmUpFailedMessage(exchange.url, suppressed),
-        error,
-      ),
-    );
-    return true;
-  }
-
-  /**
-   * Joins a render already running for the page, or renders and stores it. `fallback`: the page
-   * one change behind, served instead of a server error (`staleIfError`).
-   */
-  private render(
-    exchange: Exchange,
-    lookup: PageLookup,
-    fallback: CachedPage | undefined,
-  ): Observable<unknown> | Promise<Observable<unknown>> {
-    if (!fallback) return this.renderOrJoin(exchange, lookup);
-    return thenMaybe(this.renderOrJoin(exchange, lookup), (rendered) =>
-      rendered.pipe(
-        catchError((error: unknown) => {
-          if (!isServerError(error)) return throwError(() => error);
-          this.graceLog.error(
-            `stale-if-error ${exchange.policy.route}`,
-            (suppressed) => staleIfErrorMessage(exchange.policy.route, suppressed),
-            error,
-          );
-          return from(Promise.resolve(this.serveStale(exchange, fallback))).pipe(mergeMap((stale) => stale));
-        }),
-      ),
-    );
-  }
-
-  /** Answers with the page one change behind (`X-Cache: STALE`); no edge keeps it. */
-  private serveStale(exchange: Exchange, page: CachedPage): MaybePromise<Observable<unknown>> {
-    exchange.counters.stale += 1;
-    const edge = this.edgeCaches?.headers?.uncacheable;
-    return replayHit(this.adapter, this.store, exchange, page, this.fragments, edge, 'STALE');
   }
 
   private renderOrJoin(
