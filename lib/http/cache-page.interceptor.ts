@@ -240,8 +240,13 @@ export class CachePageInterceptor implements NestInterceptor {
   private recordServed(exchange: Exchange, lookup: PageLookup): void {
     if (isWarmRequest(exchange.request.headers)) return;
     const entry = lookup.page?.entry ?? lookup.stale?.page.entry;
-    const keys = entry?.k ? [exchange.key.epoch, ...entry.k] : [exchange.key.epoch];
-    this.warmUp!.pages.served(exchange.key.entry, exchange.origin, exchange.url, keys);
+    this.warmUp!.pages.served(
+      exchange.key.entry,
+      exchange.origin,
+      exchange.url,
+      exchange.key.epoch,
+      entry?.k,
+    );
   }
 
   private renderOrJoin(

@@ -114,8 +114,7 @@ export class FastPath implements OnApplicationBootstrap {
       const encoding = negotiateEncoding(request.headers['accept-encoding'], page.body.bytes.length);
       this.stats.route(page.entry.r).hits += 1;
       if (page.entry.w && this.warmUp?.on && !isWarmRequest(request.headers)) {
-        const keys = page.entry.k ? [key.epoch, ...page.entry.k] : [key.epoch];
-        this.warmUp.pages.served(key.entry, origin, request.url ?? '/', keys);
+        this.warmUp.pages.served(key.entry, origin, request.url ?? '/', key.epoch, page.entry.k);
       }
       if (!encoding) {
         sendFastHit(request, response, page, page.body.bytes, undefined, this.edge?.headers);

@@ -1,3 +1,5 @@
+import { coarseNow } from '../utils/coarse-clock.js';
+
 /** A page this process served lately. */
 export interface HotPage {
   /** Its storage key (one per origin, path and query). */
@@ -24,8 +26,18 @@ export class HotPages {
 
   constructor(private readonly max = 10_000) {}
 
-  /** The page stored under `id` (from `url` under `origin`, depending on `keys`) was served now. */
-  served(id: string, origin: string, url: string, keys: readonly string[], now = Date.now()): void {
+  /**
+   * The page stored under `id` (from `url` under `origin`, under the path's `epochKey` and its
+   * `dependencyKeys`) was served now. Cheap when it was served within the last second: one lookup.
+   */
+  served(
+    id: string,
+    origin: string,
+    url: string,
+    epochKey: string,
+    dependencyKeys: readonly string[] | undefined,
+    now = coarseNow(),
+  ): void {
     const known = this.pages.get(id);
     if (known) {
       if (now - known.at < REFRESH_MS) return;
@@ -34,6 +46,7 @@ export class HotPages {
       this.pages.set(id, known);
       return;
     }
+    const keys = dependencyKeys ? [epochKey, ...dependencyKeys] : [epochKey];
     this.pages.set(id, { id, origin, url, at: now, keys });
     for (const key of keys) {
       let ids = this.byKey.get(key);
