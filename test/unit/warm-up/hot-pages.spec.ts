@@ -6,7 +6,8 @@ describe('hot pages: what was served lately, by the keys it depends on', () => {
     const pages = new HotPages();
     pages.served('p1', 'http://a', '/posts/1', 'epoch:/posts/1', undefined, 1_000);
     pages.served('p2', 'http://a', '/posts/2', 'epoch:/posts/2', ['dep:Post:2'], 5_000);
-    const urls = (keys: string[], since: number) => pages.dependingOn(keys, 'epoch', since).map((page) => page.url);
+    const urls = (keys: string[], since: number) =>
+      pages.dependingOn(keys, 'epoch', since).map((page) => page.url);
     expect(urls(['epoch:/posts/1'], 0)).toEqual(['/posts/1']);
     expect(urls(['dep:Post:2'], 0)).toEqual(['/posts/2']);
     expect(urls(['epoch:/posts/1', 'dep:Post:2'], 2_000)).toEqual(['/posts/2']); // /posts/1 was served too long ago
@@ -19,7 +20,12 @@ describe('hot pages: what was served lately, by the keys it depends on', () => {
     pages.served('p2', '', '/2', 'e2', undefined, 1_000);
     pages.served('p1', '', '/1', 'e1', undefined, 3_000); // served again (over a second later): now the most recent
     pages.served('p3', '', '/3', 'e3', undefined, 3_000);
-    expect(pages.dependingOn(['e1', 'e2', 'e3'], 'every', 0).map((page) => page.url).sort()).toEqual(['/1', '/3']);
+    expect(
+      pages
+        .dependingOn(['e1', 'e2', 'e3'], 'every', 0)
+        .map((page) => page.url)
+        .sort(),
+    ).toEqual(['/1', '/3']);
   });
 
   test('the last origin served is the one warm() uses by default', () => {
