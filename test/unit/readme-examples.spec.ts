@@ -12,6 +12,7 @@ const EXAMPLES: Record<string, string> = {
   'Paths from routes': 'docs/examples/paths-from-routes.ts',
   'Seeing what the cache does': 'docs/examples/seeing-what-the-cache-does.ts',
   'Personal fragments': 'docs/examples/personal-fragments.ts',
+  'Warm-up': 'docs/examples/warm-up.ts',
 };
 
 const readme = readFileSync(`${ROOT}README.md`, 'utf8');
