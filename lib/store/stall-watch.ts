@@ -17,17 +17,20 @@ export interface StallWatchSettings {
  * answers to calls abandoned during a stall arrive when the store resumes, and on one connection
  * before the answers to anything sent after them, so a read sent during a stall is judged after
  * they were seen. So that an idle process sees every stall too, it sends `ping` when nothing was
- * sent for `idleMs` and nothing is outstanding. Time this process's own event loop was blocked
- * (its timer late) is not counted against the store. Late answers count once the store is ready
+ * sent for `idleMs` and nothing is outstanding. Late answers count once the store is ready
  * (connecting is no stall).
+ *
+ * Calls are timed on a clock that stops while this process's own event loop is behind (its
+ * timer late, or overdue now: a long turn of callbacks before the answer's), so a busy or
+ * starved process never blames the store and stops serving hits for it.
  */
 export class StallWatch {
   private quietUntil = 0;
   private outstanding = 0;
   private lastSentAt = 0;
   private lastTickAt = Date.now();
-  private blockedAt = 0;
-  private blockedForMs = 0;
+  /** How far behind its timers this process's loop has been since startup, in total, ms. */
+  private behindMs = 0;
   private armed = false;
   private readonly timer: NodeJS.Timeout;
 
@@ -37,10 +40,8 @@ export class StallWatch {
   ) {
     this.timer = setInterval(() => {
       const now = Date.now();
-      const late = now - this.lastTickAt - settings.idleMs;
+      this.behindMs += Math.max(0, now - this.lastTickAt - settings.idleMs);
       this.lastTickAt = now;
-      // Timers run before I/O in a turn of the loop: a block is known before the answers it delayed.
-      if (late > 0) [this.blockedAt, this.blockedForMs] = [now, late];
       if (this.armed && this.outstanding === 0 && now - this.lastSentAt >= settings.idleMs) ping();
     }, settings.idleMs);
     this.timer.unref();
@@ -56,22 +57,21 @@ export class StallWatch {
     this.armed = true;
   }
 
-  /** A call is being sent now; gives its send time, for `answered()`. */
+  /** A call is being sent now; gives the watch's clock then, for `answered()`. */
   sent(): number {
     this.outstanding += 1;
     this.lastSentAt = Date.now();
-    return this.lastSentAt;
+    return this.clock(this.lastSentAt);
   }
 
   /**
-   * The call sent at `sentAt` was answered or failed (`late`: after its deadline, when it no
-   * longer counted as outstanding).
+   * The call sent at `sentAt` (the watch's clock) was answered or failed (`late`: after its
+   * deadline, when it no longer counted as outstanding).
    */
   answered(sentAt: number, late = false): void {
     if (!late) this.outstanding -= 1;
     const now = Date.now();
-    const blocked = this.blockedAt >= sentAt ? this.blockedForMs : 0;
-    if (this.armed && now - sentAt - blocked >= this.settings.stallMs) this.stalled(now);
+    if (this.armed && this.clock(now) - sentAt >= this.settings.stallMs) this.stalled(now);
   }
 
   /** The call missed its deadline: a sign of a stall (once armed), and no longer outstanding. */
@@ -84,6 +84,12 @@ export class StallWatch {
   /** A sign of a stall now: a deadline missed, the store answering again after an outage. */
   stalled(now = Date.now()): void {
     this.quietUntil = Math.max(this.quietUntil, now + this.settings.settleMs);
+  }
+
+  /** `now` less the time this process's loop was behind: it stands still while the loop is late. */
+  private clock(now: number): number {
+    const overdue = Math.max(0, now - this.lastTickAt - this.settings.idleMs);
+    return now - this.behindMs - overdue;
   }
 
   dispose(): void {
