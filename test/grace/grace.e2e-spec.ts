@@ -12,6 +12,7 @@ import {
   WHILE_REVALIDATE_MS,
   type GraceApp,
 } from './fixtures/grace-app.js';
+import { eventually, get, oneRefreshAcrossInstances, sleep, warm } from './fixtures/cross-instance.js';
 
 /*
  * Grace (`staleWhileRevalidate`, `staleIfError`) through real apps on both adapters, on the
@@ -24,42 +25,6 @@ const redisReachable = await isReachable(REDIS_URL);
 const RUNS = [memoryStore, keyvRedisStore].flatMap((store) =>
   ADAPTERS.map((adapter) => ({ adapter, store })),
 );
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-interface Answer {
-  readonly status: number;
-  readonly cache: string | null;
-  readonly text: string;
-  readonly setCookie: string | null;
-}
-
-async function get(site: GraceApp, path: string, cookie?: string): Promise<Answer> {
-  const response = await fetch(site.url + path, { headers: cookie ? { cookie } : {} });
-  return {
-    status: response.status,
-    cache: response.headers.get('x-cache'),
-    text: await response.text(),
-    setCookie: response.headers.get('set-cookie'),
-  };
-}
-
-/** Waits until `done()` holds, or fails after `withinMs`. */
-async function eventually(done: () => boolean | Promise<boolean>, withinMs: number, what: string) {
-  const deadline = Date.now() + withinMs;
-  while (!(await done())) {
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${withinMs} ms`);
-    await sleep(20);
-  }
-}
-
-/**
- * Requests until the page is a HIT (the first request renders and stores it). Within 5 s: an app
- * whose first store calls were slow (a loaded machine) serves uncached until its store is checked.
- */
-async function warm(site: GraceApp, path: string): Promise<void> {
-  await eventually(async () => (await get(site, path)).cache === 'HIT', 5_000, `caching ${path}`);
-}
-
 describe.each(RUNS)('grace on $adapter, $store.name', ({ adapter, store }) => {
   describeWithService('Redis', REDIS_URL, !store.needsRedis || redisReachable, store.name, () => {
     let sites: GraceApp[] = [];
@@ -227,29 +192,10 @@ describe.each(RUNS)('grace on $adapter, $store.name', ({ adapter, store }) => {
 
     if (store.needsRedis) {
       test('two instances: one refresh across both, the other instance serves STALE meanwhile', async () => {
-        const keyPrefix = uniquePrefix('grace-two');
-        const shared = new NewsData(); // one database
-        const [a, b] = [await start(keyPrefix, shared), await start(keyPrefix, shared)];
-        await warm(a, '/news');
-        await warm(b, '/news');
-        expect(shared.counters.of('news')).toBe(1);
-
-        shared.version = 2;
-        await invalidate(a, '/news');
-        shared.gate = new Gate();
-        const answers = [await get(a, '/news')]; // claims the refresh, which runs held at the gate
-        answers.push(...(await Promise.all([get(b, '/news'), get(b, '/news'), get(a, '/news')])));
-        for (const answer of answers)
-          expect(answer).toMatchObject({ cache: 'STALE', text: 'news v1 call 1' });
-        await sleep(100);
-        shared.gate.open();
-        await eventually(
-          async () => (await get(b, '/news')).cache === 'HIT',
-          2_000,
-          'the refreshed page on B',
+        await oneRefreshAcrossInstances(
+          (keyPrefix, data) => start(keyPrefix, data),
+          uniquePrefix('grace-two'),
         );
-        expect(shared.counters.of('news')).toBe(2); // one refresh across both instances
-        expect(await get(b, '/news')).toMatchObject({ cache: 'HIT', text: 'news v2 call 2' });
       });
     }
   });

@@ -8,6 +8,7 @@ import { ADAPTERS } from '../http/fixtures/create-pages-app.js';
 import { describeWithService, isReachable, REDIS_URL } from '../support/services.js';
 import { keyvRedisStore, memoryStore, uniquePrefix, type StoreSetup } from '../support/stores.js';
 import { createGraceApp, NewsData, type GraceApp } from '../grace/fixtures/grace-app.js';
+import { eventually, get, sleep, warmedOnceAcrossInstances } from '../grace/fixtures/cross-instance.js';
 
 /*
  * Warm-up through real apps on both adapters, memory and Redis: after a burst of writes each
@@ -19,23 +20,8 @@ const redisReachable = await isReachable(REDIS_URL);
 const RUNS = [memoryStore, keyvRedisStore].flatMap((store) =>
   ADAPTERS.map((adapter) => ({ adapter, store })),
 );
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const DELAY_MS = 200;
 const run = promisify(execFile);
-
-async function get(site: GraceApp, path: string) {
-  const response = await fetch(site.url + path);
-  return { status: response.status, cache: response.headers.get('x-cache'), text: await response.text() };
-}
-
-/** Waits until `done()` holds, or fails after `withinMs`. */
-async function eventually(done: () => boolean, withinMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + withinMs;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${withinMs} ms`);
-    await sleep(20);
-  }
-}
 
 describe.each(RUNS)('warm-up on $adapter, $store.name', ({ adapter, store }) => {
   describeWithService('Redis', REDIS_URL, !store.needsRedis || redisReachable, store.name, () => {
@@ -156,27 +142,12 @@ describe.each(RUNS)('warm-up on $adapter, $store.name', ({ adapter, store }) => 
       }, 30_000);
 
       test('two instances: each page is warmed once across both, also a page read only on the instance that did not write', async () => {
-        const keyPrefix = uniquePrefix('warm-two');
-        const shared = new NewsData();
         const options = { warmUp: { concurrency: 2, delay: DELAY_MS } };
-        const [a, b] = [await start(options, keyPrefix, shared), await start(options, keyPrefix, shared)];
-        for (const site of [a, b]) for (const path of ['/pages/1', '/pages/2']) await get(site, path);
-        await get(b, '/pages/3'); // read on B only
-        expect(renders(a, 'page 1') + renders(a, 'page 2') + renders(a, 'page 3')).toBe(3);
-
-        shared.version = 2;
-        for (let write = 0; write < 5; write++) {
-          await a.app.get(CachePageService).invalidate(['/pages/1', '/pages/2', '/pages/3']);
-          await sleep(10);
-        }
-        await eventually(
-          () => ['page 1', 'page 2', 'page 3'].every((name) => shared.counters.of(name) === 2),
-          5_000,
-          'warm-up on the two instances',
+        await warmedOnceAcrossInstances(
+          (keyPrefix, data) => start(options, keyPrefix, data),
+          uniquePrefix('warm-two'),
+          DELAY_MS,
         );
-        await sleep(DELAY_MS + 400);
-        for (const name of ['page 1', 'page 2', 'page 3']) expect(shared.counters.of(name)).toBe(2);
-        for (const site of [a, b]) expect((await get(site, '/pages/3')).text).toContain('v2');
       });
     }
   });
