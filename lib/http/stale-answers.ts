@@ -7,7 +7,7 @@ import type { ReadYourWrites } from '../grace/read-your-writes.js';
 import type { CachedPage, PageLookup, PageStore } from '../store/page-store.js';
 import { thenMaybe, type MaybePromise } from '../utils/maybe-promise.js';
 import { ThrottledLogger } from '../utils/throttled-logger.js';
-import { isWarmRequest, requestPage } from '../warm-up/warm-request.js';
+import { isWarmRequest, requestPage, type AppAddress } from '../warm-up/warm-request.js';
 import type { WarmUp } from '../warm-up/warm-up.js';
 import { graceUse, isServerError } from './grace-use.js';
 import type { Exchange } from './http-exchange.js';
@@ -56,11 +56,18 @@ export class StaleAnswers {
     if (!grace) return render();
     const fallback = grace.ifError ? grace.page : undefined;
     if (grace.refreshWindowMs === 0) return this.withFallback(exchange, render, fallback);
+    const address = this.refreshAddress(exchange, lookup);
     const head = this.parts.adapter().getRequestMethod(exchange.request) !== 'GET';
-    if (head || this.renders.running(lookup.storageKey)) return this.serve(exchange, grace.page);
+    // A HEAD renders no page to store: it starts a refresh only where one can run in the background.
+    if ((head && !address) || this.renders.running(lookup.storageKey))
+      return this.serve(exchange, grace.page);
     // One refresh across instances; the others serve the stale page until it is stored.
     return this.store.claimRefresh(lookup, grace.refreshWindowMs).then((claimed) => {
-      if (!claimed || this.refreshInBackground(exchange, lookup)) return this.serve(exchange, grace.page);
+      if (!claimed) return this.serve(exchange, grace.page);
+      if (address) {
+        this.refreshInBackground(exchange, address);
+        return this.serve(exchange, grace.page);
+      }
       return this.withFallback(exchange, render, fallback);
     });
   }
@@ -97,14 +104,18 @@ export class StaleAnswers {
   }
 
   /**
-   * Starts the refresh of a stale page as a request of the app to itself (its middleware, guards
-   * and this cache, as an anonymous visitor), so this visitor gets the stale page at once; `false`
-   * when it cannot (the app does not listen, or the page is a `Vary` variant the anonymous
-   * request would not render): this request then renders it.
+   * Where the refresh of a stale page can run as a request of the app to itself (its middleware,
+   * guards and this cache, as an anonymous visitor), so this visitor gets the stale page at once;
+   * `undefined` when it cannot (the app does not listen, or the page is a `Vary` variant the
+   * anonymous request would not render): a GET then renders it itself.
    */
-  private refreshInBackground(exchange: Exchange, lookup: PageLookup): boolean {
-    const address = this.parts.warmUp()?.address();
-    if (!address || lookup.storageKey !== exchange.key.entry) return false;
+  private refreshAddress(exchange: Exchange, lookup: PageLookup): AppAddress | undefined {
+    if (lookup.storageKey !== exchange.key.entry) return undefined;
+    return this.parts.warmUp()?.address();
+  }
+
+  /** Starts the refresh of a stale page as a GET of the app to itself, at `address`. */
+  private refreshInBackground(exchange: Exchange, address: AppAddress): void {
     requestPage(address, exchange.origin, exchange.url).catch((error: unknown) =>
       this.log.error(
         `refresh ${exchange.policy.route}`,
@@ -112,6 +123,5 @@ export class StaleAnswers {
         error,
       ),
     );
-    return true;
   }
 }

@@ -79,6 +79,19 @@ describe.each(RUNS)('grace on $adapter, $store.name', ({ adapter, store }) => {
       expect(stats).toMatchObject({ stale: 4 });
     });
 
+    test('a HEAD within the window gets STALE and starts the one refresh: the next GET is the new page', async () => {
+      const site = await start();
+      await warm(site, '/news');
+      site.data.version = 2;
+      await invalidate(site, '/news');
+      const head = await fetch(`${site.url}/news`, { method: 'HEAD' });
+      expect([head.status, head.headers.get('x-cache')]).toEqual([200, 'STALE']);
+      await eventually(() => site.data.counters.of('news') === 2, 2_000, 'the refresh a HEAD started');
+      await eventually(async () => (await get(site, '/news')).cache === 'HIT', 2_000, 'the refreshed page');
+      expect(await get(site, '/news')).toMatchObject({ cache: 'HIT', text: 'news v2 call 2' });
+      expect(site.data.counters.of('news')).toBe(2);
+    });
+
     test('each change gets its own refresh: a second invalidation soon after the first is refreshed too', async () => {
       const site = await start();
       await warm(site, '/news');
