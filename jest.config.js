@@ -16,4 +16,7 @@ export default {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.json' }],
   },
   testTimeout: 30_000,
+  // `npm test` runs one suite at a time in one worker, started afresh once it holds 1 GB: in one
+  // long-lived process the heap grew past 3 GB over the suites and its collections slowed them.
+  workerIdleMemoryLimit: '1GB',
 };
