@@ -17,15 +17,30 @@ export async function canStartRedis(): Promise<boolean> {
   }
 }
 
-/** A free TCP port on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * Below the ports the kernel hands out itself (Linux's ip_local_port_range starts at 32768), also
+ * for a cluster node's bus port (its port + 10000).
+ */
+const PICKED_PORTS = { from: 10_000, to: 22_767 };
+
+/**
+ * A free TCP port on 127.0.0.1 for a server a test starts later. Picked at random below the
+ * ephemeral range and checked by binding it: a port the kernel had handed out (`listen(0)`) could
+ * be handed out again, to another server or an outgoing connection, before the test binds it.
+ */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; ; attempt++) {
+    const port = PICKED_PORTS.from + Math.floor(Math.random() * (PICKED_PORTS.to - PICKED_PORTS.from + 1));
+    if (await canBind(port)) return port;
+    if (attempt === 100) throw new Error(`no free port between ${PICKED_PORTS.from} and ${PICKED_PORTS.to}`);
+  }
+}
+
+function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
 
